@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED_DOCUMENT := fixtures/ketamine-clinical-overview.md
+SEED_TITLE := Ketamine Clinical Overview
+
+.PHONY: run test seed lint format clean
+
+# The venv is rebuilt whenever a requirements file changes.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+seed: $(BIN)/.installed
+	$(MANAGE) migrate --no-input
+	$(MANAGE) import_document $(SEED_DOCUMENT) --title "$(SEED_TITLE)"
+	$(MANAGE) load_banks
+	$(MANAGE) create_demo_accounts
+
+run: seed
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Log in as instructor, trainee1 or trainee2 with the password shown above."
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(BIN)/.installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,95 @@
+"""Questions written from a section, and their choices."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from quizzes.choices import QuestionKind, QuestionStatus
+from quizzes.rules import quote_problems
+
+
+class Question(models.Model):
+    """One item of a section's bank.
+
+    The rules that involve the choices (how many are correct for the kind) are checked
+    by ``quizzes.rules`` wherever a question and its choices are saved together: the
+    bank loader, the admin's inline formset and ``audit_bank``.
+    """
+
+    section = models.ForeignKey(
+        "quizzes.Section", on_delete=models.PROTECT, related_name="questions"
+    )
+    ref = models.CharField(
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Stable id of a question loaded from a bank file; blank otherwise.",
+    )
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices)
+    status = models.CharField(
+        max_length=20, choices=QuestionStatus.choices, default=QuestionStatus.DRAFT
+    )
+    stem = models.TextField()
+    explanation = models.TextField(
+        help_text="The teaching point: why the key is right."
+    )
+    source_quote = models.TextField(
+        help_text="The passage of the section that supports the key, verbatim."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["section__document", "section__order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=QuestionStatus.values),
+                name="question_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stem=""), name="question_stem_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source_quote=""), name="question_source_quote_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        stem = " ".join(self.stem.split())
+        return stem if len(stem) <= 80 else stem[:79] + "…"
+
+    def clean(self):
+        if self.section_id and self.source_quote:
+            problems = quote_problems(
+                source_quote=self.source_quote, section_text=self.section.full_text()
+            )
+            if problems:
+                raise ValidationError({"source_quote": problems})
+
+
+class Choice(models.Model):
+    """An option of a question, with why it is right or wrong."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="choices"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    is_correct = models.BooleanField(default=False)
+    rationale = models.TextField(help_text="Why this option is right or wrong.")
+
+    class Meta:
+        ordering = ["question", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "order"], name="choice_unique_order"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="choice_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.text

@@ -1,0 +1,59 @@
+"""``audit_bank`` on the real seed banks, and on a broken one."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from quizzes.choices import QuestionKind, QuestionStatus
+from quizzes.models import Question, Section
+from quizzes.rules import minimum_questions
+
+
+def test_seed_banks_pass_the_audit(seeded, capsys):
+    call_command("audit_bank")
+    assert "audit clean" in capsys.readouterr().out
+
+
+def test_seed_banks_meet_every_section_minimum_and_ninety_in_all(seeded):
+    published = Question.objects.filter(status=QuestionStatus.PUBLISHED)
+    assert published.count() >= 90
+    for section in Section.objects.filter(level=1):
+        count = published.filter(
+            section__in=[section, *section.subsections.all()]
+        ).count()
+        assert count >= minimum_questions(section.slug), section.title
+
+
+def test_seed_banks_mix_kinds_mostly_single(seeded):
+    kinds = {k: Question.objects.filter(kind=k).count() for k in QuestionKind.values}
+    assert kinds["single"] > kinds["multiple"] + kinds["true_false"]
+    assert kinds["multiple"] > 0 and kinds["true_false"] > 0
+
+
+def test_seed_keys_are_spread_over_positions(seeded):
+    positions = [
+        [c.is_correct for c in q.choices.all()].index(True)
+        for q in Question.objects.filter(kind=QuestionKind.SINGLE).prefetch_related(
+            "choices"
+        )
+    ]
+    for position in set(positions):
+        assert positions.count(position) / len(positions) < 0.4
+
+
+def test_audit_fails_and_lists_the_violation(seeded, capsys):
+    question = Question.objects.filter(kind=QuestionKind.SINGLE).first()
+    question.choices.update(is_correct=True)
+    with pytest.raises(CommandError, match="1 violation"):
+        call_command("audit_bank")
+    assert "needs exactly one correct choice" in capsys.readouterr().out
+
+
+def test_running_the_seed_twice_duplicates_nothing(seeded):
+    counts = (Section.objects.count(), Question.objects.count())
+    call_command(
+        "import_document",
+        "fixtures/ketamine-clinical-overview.md",
+        title="Ketamine Clinical Overview",
+    )
+    call_command("load_banks")
+    assert (Section.objects.count(), Question.objects.count()) == counts

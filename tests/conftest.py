@@ -1,0 +1,18 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_TEXT = ROOT / "fixtures" / "ketamine-clinical-overview.txt"
+SEED_MARKDOWN = ROOT / "fixtures" / "ketamine-clinical-overview.md"
+BANKS = ROOT / "fixtures" / "banks"
+
+
+@pytest.fixture
+def seeded(db):
+    """The seed document imported and its question banks loaded, as `make run` does."""
+    call_command(
+        "import_document", str(SEED_MARKDOWN), title="Ketamine Clinical Overview"
+    )
+    call_command("load_banks", str(BANKS))

@@ -1,0 +1,93 @@
+"""factory_boy factories: the smallest valid objects, overridable per test."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from quizzes.choices import QuestionKind, QuestionStatus
+from quizzes.models import Choice, Question, Section, SourceDocument
+
+SECTION_TEXT = (
+    "Routes\nKetamine can be given by intravenous infusion for rapid onset. "
+    "Intramuscular injection is used when IV access is not feasible.\n"
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"trainee{n}")
+    password = factory.django.Password("pw-for-tests")
+
+
+class SourceDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SourceDocument
+
+    title = factory.Sequence(lambda n: f"Document {n}")
+    slug = factory.Sequence(lambda n: f"document-{n}")
+    text = SECTION_TEXT
+    checksum = "0" * 64
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    document = factory.SubFactory(SourceDocumentFactory)
+    order = factory.Sequence(lambda n: n)
+    level = 1
+    title = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+    text = SECTION_TEXT
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    """A published single-best-answer question with four valid choices."""
+
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    section = factory.SubFactory(SectionFactory)
+    kind = QuestionKind.SINGLE
+    status = QuestionStatus.PUBLISHED
+    stem = "Which route is used when IV access is not feasible?"
+    explanation = "The section names intramuscular injection for that case."
+    source_quote = "Intramuscular injection is used when IV access is not feasible."
+
+    @factory.post_generation
+    def choices(self, create, extracted, **kwargs):
+        if not create:
+            return
+        specs = extracted
+        if specs is None:
+            specs = {
+                QuestionKind.SINGLE: [
+                    ("Intramuscular injection", True),
+                    ("Oral tablet", False),
+                    ("Nasal spray", False),
+                    ("Skin patch", False),
+                ],
+                QuestionKind.MULTIPLE: [
+                    ("Intravenous infusion", True),
+                    ("Intramuscular injection", True),
+                    ("Skin patch", False),
+                    ("Eye drops", False),
+                ],
+                QuestionKind.TRUE_FALSE: [("True", True), ("False", False)],
+            }[self.kind]
+        for order, (text, is_correct) in enumerate(specs, start=1):
+            ChoiceFactory(question=self, order=order, text=text, is_correct=is_correct)
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    question = factory.SubFactory(QuestionFactory, choices=[])
+    order = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Option {n}")
+    is_correct = False
+    rationale = "Why this option is right or wrong."
