@@ -20,6 +20,7 @@ seed: $(BIN)/.installed
 	$(MANAGE) migrate --no-input
 	$(MANAGE) import_document $(SEED_DOCUMENT) --title "$(SEED_TITLE)"
 	$(MANAGE) load_banks
+	$(MANAGE) create_seed_quizzes
 	$(MANAGE) create_demo_accounts
 
 run: seed

@@ -13,3 +13,31 @@ class QuestionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     RETIRED = "retired", "Retired"
+
+
+class QuizMode(models.TextChoices):
+    EXAM = "exam", "Exam (feedback after the attempt)"
+    TUTOR = "tutor", "Tutor (feedback after each confirmed answer)"
+
+
+class GradingMethod(models.TextChoices):
+    HIGHEST = "highest", "Highest attempt"
+    LATEST = "latest", "Latest attempt"
+    FIRST = "first", "First attempt"
+    AVERAGE = "average", "Average of attempts"
+
+
+class ReviewShows(models.TextChoices):
+    SCORE_ONLY = "score_only", "Score only"
+    FULL = "full", "Score, keys and explanations"
+
+
+class ReviewFrom(models.TextChoices):
+    IMMEDIATELY = "immediately", "As soon as the attempt is finished"
+    AFTER_CLOSE = "after_close", "After the quiz closes"
+
+
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    FINISHED = "finished", "Finished"
+    EXPIRED = "expired", "Closed by the clock"

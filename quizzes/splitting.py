@@ -107,19 +107,22 @@ def looks_like_heading(line: str) -> bool:
     return capitalised / len(words) >= PLAIN_MIN_CAPITALISED_SHARE
 
 
-def subtree_text(sections: Sequence[_Sectionlike], index: int) -> str:
-    """The text of ``sections[index]`` followed by that of all its subsections.
+def subtree_end(sections: Sequence[_Sectionlike], index: int) -> int:
+    """The index just past the last subsection of ``sections[index]``.
 
     ``sections`` is a whole document's sections in document order; a section's
     subsections are the ones that follow it at a deeper level.
     """
-    head = sections[index]
-    parts = [head.text]
-    for section in sections[index + 1 :]:
-        if section.level <= head.level:
-            break
-        parts.append(section.text)
-    return "".join(parts)
+    level = sections[index].level
+    end = index + 1
+    while end < len(sections) and sections[end].level > level:
+        end += 1
+    return end
+
+
+def subtree_text(sections: Sequence[_Sectionlike], index: int) -> str:
+    """The text of ``sections[index]`` followed by that of all its subsections."""
+    return "".join(s.text for s in sections[index : subtree_end(sections, index)])
 
 
 def _build(lines: list[str], headings: list[tuple[int, int]]) -> SplitDocument:

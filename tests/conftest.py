@@ -16,3 +16,11 @@ def seeded(db):
         "import_document", str(SEED_MARKDOWN), title="Ketamine Clinical Overview"
     )
     call_command("load_banks", str(BANKS))
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine} {database.get('HOST') or ''}"

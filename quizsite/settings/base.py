@@ -57,6 +57,15 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent autosaves: WAL lets readers run beside the writer, IMMEDIATE takes
+    # the write lock at BEGIN (so a transaction never fails upgrading its lock), and
+    # the timeout makes writers queue instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -1,4 +1,17 @@
+from quizzes.models.attempts import Answer, Attempt
 from quizzes.models.documents import Section, SourceDocument
 from quizzes.models.questions import Choice, Question
+from quizzes.models.quizzes import Accommodation, Quiz, QuizDraw, QuizQuestion
 
-__all__ = ["Choice", "Question", "Section", "SourceDocument"]
+__all__ = [
+    "Accommodation",
+    "Answer",
+    "Attempt",
+    "Choice",
+    "Question",
+    "Quiz",
+    "QuizDraw",
+    "QuizQuestion",
+    "Section",
+    "SourceDocument",
+]

@@ -1,0 +1,267 @@
+"""The JSON API the attempt page's script uses; schema at /api/openapi.json.
+
+Session authentication with CSRF (django-ninja's ``django_auth``). Views stay thin:
+they validate through the schemas, call ``quizzes.services.attempts`` and shape the
+answer. Nothing here returns a key, rationale, explanation or source quote for an
+attempt in progress, except a tutor-mode answer that is already locked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+from pydantic import ConfigDict, Field, StrictBool, StrictInt
+
+from quizzes.models import Attempt, Quiz
+from quizzes.presenters import attempt_feedback, attempt_questions
+from quizzes.selectors import attempt_for_trainee, review_allowed
+from quizzes.services import attempts as service
+
+api = NinjaAPI(
+    title="Clinical quizzes API",
+    version="1",
+    auth=django_auth,
+    urls_namespace="api",
+    docs_url=None,
+)
+
+
+class ErrorOut(Schema):
+    error: str
+
+
+class ChoiceOut(Schema):
+    id: int
+    text: str
+
+
+class QuestionOut(Schema):
+    id: int
+    position: int
+    kind: str
+    stem: str
+    choices: list[ChoiceOut]
+
+
+class AnswerOut(Schema):
+    question_id: int
+    choices: list[int]
+    flagged: bool
+    saved_at: datetime | None
+    locked: bool
+
+
+class ChoiceFeedbackOut(Schema):
+    id: int
+    is_correct: bool
+    rationale: str
+
+
+class FeedbackOut(Schema):
+    question_id: int
+    correct: bool
+    score: float | None
+    correct_choice_ids: list[int]
+    choices: list[ChoiceFeedbackOut]
+    explanation: str
+    source_quote: str
+
+
+class ResultOut(Schema):
+    state: str
+    score: float
+    max_score: int
+    percent: float
+    passed: bool
+
+
+class AttemptStartOut(Schema):
+    id: int
+    state: str
+    deadline: datetime | None
+    seconds_left: int | None
+    questions: list[QuestionOut]
+
+
+class AttemptOut(Schema):
+    id: int
+    quiz: str
+    state: str
+    deadline: datetime | None
+    seconds_left: int | None
+    questions: list[QuestionOut]
+    answers: list[AnswerOut]
+    result: ResultOut | None
+    review_allowed: bool
+    feedback: list[FeedbackOut]
+
+
+class AnswerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    choices: list[StrictInt] = Field(max_length=20)
+    flagged: StrictBool | None = None
+
+
+class SavedOut(Schema):
+    saved: bool
+    seconds_left: int | None
+
+
+class ConfirmOut(Schema):
+    locked: bool
+    seconds_left: int | None
+    feedback: FeedbackOut
+
+
+@api.exception_handler(service.AttemptError)
+def attempt_error(request, exc: service.AttemptError):
+    status = {
+        service.InvalidAnswer: 400,
+        service.QuestionNotInAttempt: 404,
+    }.get(type(exc), 409)
+    return api.create_response(request, {"error": str(exc)}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    problems = [
+        f"{'.'.join(str(p) for p in e.get('loc', []) if p != 'body')}: {e.get('msg')}"
+        for e in exc.errors
+    ]
+    return api.create_response(
+        request, {"error": "; ".join(problems) or "invalid request"}, status=400
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"error": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"error": "Log in first."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+
+
+def _result(attempt: Attempt) -> dict | None:
+    if attempt.is_in_progress:
+        return None
+    return {
+        "state": attempt.state,
+        "score": float(attempt.score),
+        "max_score": attempt.max_score,
+        "percent": attempt.percent or 0.0,
+        "passed": (attempt.percent or 0.0) >= attempt.quiz.pass_mark,
+    }
+
+
+@api.post(
+    "/quizzes/{slug}/attempts",
+    response={200: AttemptStartOut, 201: AttemptStartOut, 409: ErrorOut},
+    summary="Start an attempt (or return the one in progress)",
+)
+def start_attempt(request, slug: str):
+    now = timezone.now()
+    quiz = get_object_or_404(Quiz, slug=slug)
+    result = service.attempt_start(trainee=request.user, quiz=quiz, now=now)
+    attempt = result.attempt
+    body = {
+        "id": attempt.pk,
+        "state": attempt.state,
+        "deadline": attempt.deadline,
+        "seconds_left": attempt.seconds_left(now),
+        "questions": attempt_questions(attempt),
+    }
+    return (201 if result.created else 200), body
+
+
+@api.get(
+    "/attempts/{attempt_id}",
+    response={200: AttemptOut, 404: ErrorOut},
+    summary="An attempt: state, time left, saved answers; feedback once allowed",
+)
+def get_attempt(request, attempt_id: int):
+    now = timezone.now()
+    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    attempt = service.attempt_expire_if_due(attempt=attempt, now=now)
+    answers = list(attempt.answers.select_related("question"))
+    return {
+        "id": attempt.pk,
+        "quiz": attempt.quiz.slug,
+        "state": attempt.state,
+        "deadline": attempt.deadline,
+        "seconds_left": attempt.seconds_left(now),
+        "questions": attempt_questions(attempt, answers=answers),
+        "answers": [
+            {
+                "question_id": a.question_id,
+                "choices": a.choice_ids,
+                "flagged": a.flagged,
+                "saved_at": a.saved_at,
+                "locked": a.locked_at is not None,
+            }
+            for a in answers
+        ],
+        "result": _result(attempt),
+        "review_allowed": review_allowed(attempt=attempt, now=now),
+        "feedback": attempt_feedback(attempt, answers=answers, now=now),
+    }
+
+
+@api.put(
+    "/attempts/{attempt_id}/answers/{question_id}",
+    response={200: SavedOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Autosave one answer and its flag",
+)
+def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
+    now = timezone.now()
+    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    service.answer_save(
+        attempt=attempt,
+        question_id=question_id,
+        choice_ids=payload.choices,
+        flagged=payload.flagged,
+        now=now,
+    )
+    return {"saved": True, "seconds_left": attempt.seconds_left(now)}
+
+
+@api.post(
+    "/attempts/{attempt_id}/answers/{question_id}/confirm",
+    response={200: ConfirmOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Tutor mode: lock a saved answer and get its feedback",
+)
+def confirm_answer(request, attempt_id: int, question_id: int):
+    now = timezone.now()
+    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    answer = service.answer_confirm(attempt=attempt, question_id=question_id, now=now)
+    attempt.refresh_from_db()
+    feedback = attempt_feedback(attempt, answers=[answer], now=now)
+    return {
+        "locked": True,
+        "seconds_left": attempt.seconds_left(now),
+        "feedback": feedback[0],
+    }
+
+
+@api.post(
+    "/attempts/{attempt_id}/submit",
+    response={200: ResultOut, 404: ErrorOut},
+    summary="Finish and score the attempt; a second call returns the same result",
+)
+def submit_attempt(request, attempt_id: int):
+    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    attempt = service.attempt_finish(attempt=attempt, now=timezone.now())
+    return _result(attempt)

@@ -1,0 +1,415 @@
+"""An attempt's life: start, autosave, tutor confirmation, finish and expiry.
+
+The server is the clock: every function takes ``now`` and compares it with the
+deadline fixed at start. Concurrency is designed in rather than hoped for:
+
+- each state change runs in a transaction that first locks the attempt row
+  (``select_for_update`` on PostgreSQL; on SQLite the IMMEDIATE transaction mode
+  takes the database write lock at BEGIN), so an autosave and a submit are
+  serialised: the save either lands before the score is computed or is refused;
+- the database refuses a second in-progress attempt for one trainee and quiz, and a
+  repeated attempt number, so two concurrent starts can never both succeed.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from quizzes.choices import AttemptState, QuestionKind, QuestionStatus, QuizMode
+from quizzes.models import (
+    Accommodation,
+    Answer,
+    Attempt,
+    Choice,
+    Question,
+    Quiz,
+    Section,
+)
+from quizzes.scoring import answer_score
+from quizzes.splitting import subtree_end
+
+logger = logging.getLogger(__name__)
+
+# Network latency: an answer sent just before the deadline may arrive just after it.
+GRACE = timedelta(seconds=2)
+
+
+class AttemptError(Exception):
+    """A refused request on an attempt; ``str()`` is the message for the trainee."""
+
+
+class QuizUnavailable(AttemptError):
+    """The quiz cannot be started now (closed, not open yet, no attempts left)."""
+
+
+class AttemptClosed(AttemptError):
+    """The attempt no longer takes answers: finished, or past its deadline."""
+
+
+class AnswerLocked(AttemptError):
+    """Tutor mode: the answer was confirmed and can no longer change."""
+
+
+class InvalidAnswer(AttemptError):
+    """The choices sent do not fit the question."""
+
+
+class QuestionNotInAttempt(AttemptError):
+    """The question is not part of this attempt."""
+
+
+@dataclass(frozen=True)
+class StartResult:
+    attempt: Attempt
+    created: bool
+
+
+def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResult:
+    """Start an attempt, or return the trainee's attempt already in progress.
+
+    Freezes the question selection, the order of questions and choices, and the
+    deadline (time limit × accommodation, never past the quiz's close). Raises
+    ``QuizUnavailable`` when the quiz is not open or no attempts are left.
+    """
+    for attempt in Attempt.objects.filter(
+        trainee=trainee, quiz=quiz, state=AttemptState.IN_PROGRESS
+    ):
+        if _is_past_deadline(attempt, now):
+            attempt_finish(attempt=attempt, now=now)
+        else:
+            return StartResult(attempt, False)
+    if not quiz.is_open(now):
+        if quiz.opens_at and now < quiz.opens_at:
+            raise QuizUnavailable(
+                f"This quiz opens at {quiz.opens_at:%Y-%m-%d %H:%M} UTC."
+            )
+        raise QuizUnavailable("This quiz is closed.")
+    used = Attempt.objects.filter(trainee=trainee, quiz=quiz).count()
+    if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
+        raise QuizUnavailable(
+            f"You have used all {quiz.attempts_allowed} attempt(s) on this quiz."
+        )
+    rng = rng or random.SystemRandom()
+    question_ids = quiz_questions_pick(quiz=quiz, rng=rng)
+    if not question_ids:
+        raise QuizUnavailable("This quiz has no published questions yet.")
+    if quiz.shuffle_questions:
+        rng.shuffle(question_ids)
+    choice_orders = _choice_orders(question_ids, shuffle=quiz.shuffle_choices, rng=rng)
+
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                trainee=trainee,
+                quiz=quiz,
+                number=used + 1,
+                started_at=now,
+                deadline=attempt_deadline(trainee=trainee, quiz=quiz, started_at=now),
+            )
+            Answer.objects.bulk_create(
+                Answer(
+                    attempt=attempt,
+                    question_id=question_id,
+                    position=position,
+                    choice_order=choice_orders[question_id],
+                )
+                for position, question_id in enumerate(question_ids, start=1)
+            )
+    except IntegrityError:
+        # A concurrent start won the race: hand back its attempt.
+        attempt = Attempt.objects.filter(
+            trainee=trainee, quiz=quiz, state=AttemptState.IN_PROGRESS
+        ).first()
+        if attempt is None:
+            raise QuizUnavailable(
+                "Another attempt was just started; reload the page."
+            ) from None
+        return StartResult(attempt, False)
+    logger.info("attempt %s started by %s on %s", attempt.pk, trainee.pk, quiz.slug)
+    return StartResult(attempt, True)
+
+
+def attempt_deadline(*, trainee, quiz: Quiz, started_at: datetime) -> datetime | None:
+    """``started_at + time limit × accommodation``, but never past the quiz's close."""
+    deadline = None
+    if quiz.time_limit:
+        limit = quiz.time_limit
+        accommodation = (
+            Accommodation.objects.filter(trainee=trainee, quiz=quiz).first()
+            or Accommodation.objects.filter(trainee=trainee, quiz__isnull=True).first()
+        )
+        if accommodation:
+            limit = accommodation.apply(limit)
+        deadline = started_at + limit
+    if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
+        deadline = quiz.closes_at
+    return deadline
+
+
+def quiz_questions_pick(*, quiz: Quiz, rng) -> list[int]:
+    """The question ids of a new attempt: the fixed ones, then each section's draw.
+
+    Draws take published questions from the section and its subsections, never one
+    already fixed. A section with fewer published questions than asked gives them all.
+    """
+    picked = list(
+        quiz.fixed.order_by("order", "id").values_list("question_id", flat=True)
+    )
+    draws = list(quiz.draws.select_related("section"))
+    if not draws:
+        return picked
+    documents = {draw.section.document_id for draw in draws}
+    sections = list(
+        Section.objects.filter(document_id__in=documents).order_by(
+            "document_id", "order"
+        )
+    )
+    index_of = {section.pk: i for i, section in enumerate(sections)}
+    pool_sections = {
+        draw.pk: [
+            s.pk
+            for s in sections[
+                index_of[draw.section_id] : subtree_end(
+                    sections, index_of[draw.section_id]
+                )
+            ]
+        ]
+        for draw in draws
+    }
+    published = Question.objects.filter(
+        status=QuestionStatus.PUBLISHED,
+        section_id__in=[pk for pks in pool_sections.values() for pk in pks],
+    ).values_list("pk", "section_id")
+    by_section: dict[int, list[int]] = {}
+    for question_id, section_id in published.order_by("pk"):
+        by_section.setdefault(section_id, []).append(question_id)
+    taken = set(picked)
+    for draw in draws:
+        pool = [
+            q
+            for section_id in pool_sections[draw.pk]
+            for q in by_section.get(section_id, [])
+            if q not in taken
+        ]
+        chosen = rng.sample(pool, min(draw.count, len(pool)))
+        picked += chosen
+        taken.update(chosen)
+    return picked
+
+
+def answer_save(
+    *,
+    attempt: Attempt,
+    question_id: int,
+    choice_ids: list[int],
+    flagged: bool | None,
+    now: datetime,
+) -> Answer:
+    """Autosave one answer (and its flag) while the attempt is open.
+
+    Refused with ``AttemptClosed`` after the deadline plus ``GRACE`` (the attempt is
+    then finished with what was saved), ``AnswerLocked`` for a confirmed tutor-mode
+    answer, ``InvalidAnswer`` for choices that do not fit, and
+    ``QuestionNotInAttempt`` for a question the attempt does not hold.
+    """
+    with transaction.atomic():
+        locked = _lock_open_attempt(attempt, now)
+        if isinstance(locked, AttemptError):
+            error = locked
+        else:
+            answer = _answer_of(locked, question_id)
+            if answer.locked_at:
+                raise AnswerLocked(
+                    "This answer was confirmed and can no longer change."
+                )
+            answer.choice_ids = answer_choices_check(
+                answer=answer, choice_ids=choice_ids
+            )
+            if flagged is not None:
+                answer.flagged = flagged
+            answer.saved_at = now
+            answer.save(update_fields=["choice_ids", "flagged", "saved_at"])
+            return answer
+    raise error
+
+
+def answer_flag(
+    *, attempt: Attempt, question_id: int, flagged: bool, now: datetime
+) -> Answer:
+    """Mark or unmark a question for review, leaving its choices as they are."""
+    with transaction.atomic():
+        locked = _lock_open_attempt(attempt, now)
+        if not isinstance(locked, AttemptError):
+            answer = _answer_of(locked, question_id)
+            answer.flagged = flagged
+            answer.save(update_fields=["flagged"])
+            return answer
+    raise locked
+
+
+def answer_confirm(*, attempt: Attempt, question_id: int, now: datetime) -> Answer:
+    """Tutor mode: lock a saved answer, after which its key may be shown."""
+    with transaction.atomic():
+        locked = _lock_open_attempt(attempt, now)
+        if not isinstance(locked, AttemptError):
+            if locked.quiz.mode != QuizMode.TUTOR:
+                raise AttemptError("Answers are confirmed only in tutor mode.")
+            answer = _answer_of(locked, question_id)
+            if not answer.choice_ids:
+                raise InvalidAnswer("Choose an answer before confirming it.")
+            if answer.locked_at is None:
+                answer.locked_at = now
+                answer.save(update_fields=["locked_at"])
+            return answer
+    raise locked
+
+
+def answer_choices_check(*, answer: Answer, choice_ids: list[int]) -> list[int]:
+    """The chosen ids, de-duplicated in display order, or ``InvalidAnswer``."""
+    valid = answer.choice_order
+    unknown = [c for c in choice_ids if c not in valid]
+    if unknown:
+        raise InvalidAnswer(
+            f"Choice {unknown[0]} is not an option of question {answer.question_id}."
+        )
+    chosen = [c for c in valid if c in set(choice_ids)]
+    if answer.question.kind != QuestionKind.MULTIPLE and len(chosen) > 1:
+        raise InvalidAnswer(
+            f"Question {answer.question_id} takes one answer; {len(chosen)} were sent."
+        )
+    return chosen
+
+
+def attempt_finish(*, attempt: Attempt, now: datetime) -> Attempt:
+    """Finish and score an attempt; calling it again returns the same result.
+
+    Past the deadline plus ``GRACE`` the attempt is ``expired`` and finished at its
+    deadline, scored with what was saved. Each answer's score is stored, so a later
+    edit of a question never changes a finished attempt.
+    """
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if attempt.state != AttemptState.IN_PROGRESS:
+            return attempt
+        if _is_past_deadline(attempt, now):
+            attempt.state = AttemptState.EXPIRED
+            attempt.finished_at = attempt.deadline
+        else:
+            attempt.state = AttemptState.FINISHED
+            attempt.finished_at = (
+                min(now, attempt.deadline) if attempt.deadline else now
+            )
+        answers = list(
+            attempt.answers.select_related("question").only(
+                "id", "question_id", "choice_ids", "question__kind"
+            )
+        )
+        correct: dict[int, set[int]] = {}
+        for question_id, choice_id in Choice.objects.filter(
+            question_id__in=[a.question_id for a in answers], is_correct=True
+        ).values_list("question_id", "pk"):
+            correct.setdefault(question_id, set()).add(choice_id)
+        for answer in answers:
+            answer.score = answer_score(
+                kind=answer.question.kind,
+                correct_ids=correct.get(answer.question_id, set()),
+                chosen_ids=answer.choice_ids,
+            )
+        Answer.objects.bulk_update(answers, ["score"])
+        attempt.score = sum((a.score for a in answers), start=Decimal(0))
+        attempt.max_score = len(answers)
+        attempt.save(update_fields=["state", "finished_at", "score", "max_score"])
+    logger.info(
+        "attempt %s %s: %s/%s",
+        attempt.pk,
+        attempt.state,
+        attempt.score,
+        attempt.max_score,
+    )
+    return attempt
+
+
+def attempt_expire_if_due(*, attempt: Attempt, now: datetime) -> Attempt:
+    """Finish an in-progress attempt whose time ran out; otherwise return it as is."""
+    if attempt.state == AttemptState.IN_PROGRESS and _is_past_deadline(attempt, now):
+        return attempt_finish(attempt=attempt, now=now)
+    return attempt
+
+
+def attempts_close_expired(*, now: datetime) -> int:
+    """Finish every in-progress attempt past its deadline; returns how many."""
+    due = Attempt.objects.filter(
+        state=AttemptState.IN_PROGRESS, deadline__lt=now - GRACE
+    ).only("pk")
+    closed = 0
+    for attempt in due.iterator():
+        closed += attempt_finish(attempt=attempt, now=now).state == AttemptState.EXPIRED
+    return closed
+
+
+def _is_past_deadline(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + GRACE
+
+
+def _lock_open_attempt(attempt: Attempt, now: datetime) -> Attempt | AttemptError:
+    """Lock the attempt row; a closed attempt comes back as the error to raise.
+
+    The error is returned, not raised, so that an expiry done here commits before
+    the caller raises it outside the transaction.
+    """
+    locked = (
+        Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+    )
+    if locked.state != AttemptState.IN_PROGRESS:
+        return AttemptClosed("This attempt is finished; answers can no longer change.")
+    if _is_past_deadline(locked, now):
+        attempt_finish(attempt=locked, now=now)
+        return AttemptClosed(
+            "Time is up: the deadline has passed, so this answer was not saved. "
+            "The attempt was scored with the answers saved before the deadline."
+        )
+    return locked
+
+
+def _answer_of(attempt: Attempt, question_id: int) -> Answer:
+    try:
+        return (
+            attempt.answers.select_related("question")
+            .only(
+                "id",
+                "attempt_id",
+                "question_id",
+                "choice_order",
+                "choice_ids",
+                "flagged",
+                "locked_at",
+                "question__kind",
+            )
+            .get(question_id=question_id)
+        )
+    except Answer.DoesNotExist:
+        raise QuestionNotInAttempt(
+            f"Question {question_id} is not part of this attempt."
+        ) from None
+
+
+def _choice_orders(
+    question_ids: list[int], *, shuffle: bool, rng
+) -> dict[int, list[int]]:
+    orders: dict[int, list[int]] = {q: [] for q in question_ids}
+    for question_id, choice_id in (
+        Choice.objects.filter(question_id__in=question_ids)
+        .order_by("question_id", "order", "id")
+        .values_list("question_id", "pk")
+    ):
+        orders[question_id].append(choice_id)
+    if shuffle:
+        for ids in orders.values():
+            rng.shuffle(ids)
+    return orders
