@@ -13,7 +13,7 @@ from datetime import datetime
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 from pydantic import ConfigDict, Field, StrictBool, StrictInt
@@ -184,7 +184,7 @@ def start_attempt(request, slug: str):
         "seconds_left": attempt.seconds_left(now),
         "questions": attempt_questions(attempt),
     }
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)
 
 
 @api.get(

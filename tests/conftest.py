@@ -11,11 +11,12 @@ BANKS = ROOT / "fixtures" / "banks"
 
 @pytest.fixture
 def seeded(db):
-    """The seed document imported and its question banks loaded, as `make run` does."""
+    """The seed document, its question banks and quizzes, as `make run` loads them."""
     call_command(
         "import_document", str(SEED_MARKDOWN), title="Ketamine Clinical Overview"
     )
     call_command("load_banks", str(BANKS))
+    call_command("create_seed_quizzes")
 
 
 def pytest_report_header(config):

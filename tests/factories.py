@@ -1,10 +1,21 @@
 """factory_boy factories: the smallest valid objects, overridable per test."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
 
-from quizzes.choices import QuestionKind, QuestionStatus
-from quizzes.models import Choice, Question, Section, SourceDocument
+from quizzes.choices import QuestionKind, QuestionStatus, QuizMode
+from quizzes.models import (
+    Accommodation,
+    Choice,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Section,
+    SourceDocument,
+)
 
 SECTION_TEXT = (
     "Routes\nKetamine can be given by intravenous infusion for rapid onset. "
@@ -91,3 +102,35 @@ class ChoiceFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Option {n}")
     is_correct = False
     rationale = "Why this option is right or wrong."
+
+
+class QuizFactory(factory.django.DjangoModelFactory):
+    """An exam-mode quiz, 10 minutes, no shuffling (so tests know the order)."""
+
+    class Meta:
+        model = Quiz
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Quiz {n}")
+    slug = factory.Sequence(lambda n: f"quiz-{n}")
+    mode = QuizMode.EXAM
+    time_limit = timedelta(minutes=10)
+    shuffle_questions = False
+    shuffle_choices = False
+
+    @factory.post_generation
+    def with_questions(self, create, extracted, **kwargs):
+        """``QuizFactory(with_questions=[q1, q2])`` fixes those questions in order."""
+        if create and extracted:
+            for order, question in enumerate(extracted, start=1):
+                QuizQuestion.objects.create(quiz=self, question=question, order=order)
+
+
+class AccommodationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Accommodation
+
+    trainee = factory.SubFactory(UserFactory)
+    quiz = None
+    time_factor = Decimal("1.50")
+    extra_minutes = 0

@@ -83,7 +83,7 @@ class Choice(models.Model):
     rationale = models.TextField(help_text="Why this option is right or wrong.")
 
     class Meta:
-        ordering = ["question", "order", "id"]
+        ordering = ["question_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["question", "order"], name="choice_unique_order"

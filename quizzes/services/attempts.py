@@ -305,11 +305,7 @@ def attempt_finish(*, attempt: Attempt, now: datetime) -> Attempt:
             attempt.finished_at = (
                 min(now, attempt.deadline) if attempt.deadline else now
             )
-        answers = list(
-            attempt.answers.select_related("question").only(
-                "id", "question_id", "choice_ids", "question__kind"
-            )
-        )
+        answers = list(attempt.answers.select_related("question"))
         correct: dict[int, set[int]] = {}
         for question_id, choice_id in Choice.objects.filter(
             question_id__in=[a.question_id for a in answers], is_correct=True

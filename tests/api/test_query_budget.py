@@ -1,0 +1,58 @@
+"""The hot endpoints run a fixed number of queries, whatever the number of questions.
+
+Budgets, measured on SQLite (PostgreSQL runs the same statements):
+- start (16): session, user, quiz, in-progress lookup, attempt count, fixed
+  questions, draws, choice ids, savepoint, accommodation (quiz, then general),
+  insert attempt, bulk insert answers, release, answers + questions and choice
+  texts for the response.
+- save (8): session, user, scoped attempt, savepoint, attempt row lock + quiz,
+  answer + question kind, update, release.
+- get (5): session, user, scoped attempt, answers + questions, choice texts.
+- submit (11): session, user, scoped attempt, savepoint, lock, answers + kinds,
+  keys, bulk update of answer scores, attempt update, release, quiz for the result.
+- get after review opens (6): as get, plus the choices with rationales.
+"""
+
+import json
+
+import pytest
+
+from quizzes.models import Question
+from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
+
+BUDGET = {"start": 16, "save": 8, "get": 5, "submit": 11, "review": 6}
+
+
+@pytest.fixture
+def quizzes(db):
+    section = SectionFactory()
+    questions = [QuestionFactory(section=section) for _ in range(40)]
+    return {
+        10: QuizFactory(with_questions=questions[:10]),
+        40: QuizFactory(with_questions=questions),
+    }
+
+
+@pytest.mark.parametrize("size", [10, 40])
+def test_hot_endpoints_stay_within_budget(
+    client, quizzes, size, django_assert_max_num_queries
+):
+    client.force_login(UserFactory())
+    quiz = quizzes[size]
+    with django_assert_max_num_queries(BUDGET["start"]):
+        attempt = client.post(f"/api/quizzes/{quiz.slug}/attempts").json()
+    question = Question.objects.get(pk=attempt["questions"][-1]["id"])
+    choice = attempt["questions"][-1]["choices"][0]["id"]
+    with django_assert_max_num_queries(BUDGET["save"]):
+        response = client.put(
+            f"/api/attempts/{attempt['id']}/answers/{question.pk}",
+            data=json.dumps({"choices": [choice]}),
+            content_type="application/json",
+        )
+    assert response.status_code == 200
+    with django_assert_max_num_queries(BUDGET["get"]):
+        assert client.get(f"/api/attempts/{attempt['id']}").status_code == 200
+    with django_assert_max_num_queries(BUDGET["submit"]):
+        assert client.post(f"/api/attempts/{attempt['id']}/submit").status_code == 200
+    with django_assert_max_num_queries(BUDGET["review"]):
+        assert client.get(f"/api/attempts/{attempt['id']}").json()["feedback"]

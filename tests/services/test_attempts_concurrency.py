@@ -1,0 +1,119 @@
+"""Races: two tabs, a double click on submit, an autosave racing the submit.
+
+These run with real transactions and one database connection per thread, on SQLite
+(WAL, IMMEDIATE) and on PostgreSQL (row locks) alike.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from quizzes.choices import AttemptState
+from quizzes.models import Answer, Attempt
+from quizzes.services.attempts import (
+    AttemptClosed,
+    answer_save,
+    attempt_finish,
+    attempt_start,
+)
+from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def run_together(*calls):
+    """Run the calls in parallel threads released at once; return results or errors."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        try:
+            return call()
+        except Exception as exc:
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.fixture
+def quiz():
+    section = SectionFactory()
+    return QuizFactory(
+        with_questions=[QuestionFactory(section=section) for _ in range(8)]
+    )
+
+
+def test_concurrent_starts_create_one_attempt(quiz):
+    trainee = UserFactory()
+    results = run_together(
+        *[lambda: attempt_start(trainee=trainee, quiz=quiz, now=T0)] * 4
+    )
+    assert Attempt.objects.filter(trainee=trainee).count() == 1
+    ids = {r.attempt.pk for r in results}
+    assert len(ids) == 1
+    assert sum(r.created for r in results) == 1
+
+
+def test_concurrent_starts_never_exceed_the_attempts_allowed(quiz):
+    quiz.attempts_allowed = 1
+    quiz.save()
+    trainee = UserFactory()
+    run_together(*[lambda: attempt_start(trainee=trainee, quiz=quiz, now=T0)] * 4)
+    attempt = Attempt.objects.get(trainee=trainee)
+    attempt_finish(attempt=attempt, now=T0 + timedelta(minutes=1))
+    run_together(
+        *[
+            lambda: attempt_start(
+                trainee=trainee, quiz=quiz, now=T0 + timedelta(minutes=2)
+            )
+        ]
+        * 4
+    )
+    assert Attempt.objects.filter(trainee=trainee).count() == 1
+
+
+def test_double_submit_finishes_once_and_both_see_the_same_result(quiz):
+    attempt = attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+    first, second = run_together(
+        lambda: attempt_finish(attempt=attempt, now=T0 + timedelta(seconds=61)),
+        lambda: attempt_finish(attempt=attempt, now=T0 + timedelta(seconds=62)),
+    )
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.FINISHED
+    # The loser must not overwrite the winner: both report what is stored.
+    assert first.finished_at == second.finished_at == attempt.finished_at
+    assert first.score == second.score == attempt.score
+
+
+def test_autosaves_racing_the_submit_lose_no_acknowledged_answer(quiz):
+    attempt = attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+    answers = list(attempt.answers.select_related("question").order_by("position"))
+
+    def save(answer):
+        correct = [c.pk for c in answer.question.choices.all() if c.is_correct]
+        return lambda: answer_save(
+            attempt=attempt,
+            question_id=answer.question_id,
+            choice_ids=correct,
+            flagged=None,
+            now=T0 + timedelta(minutes=1),
+        )
+
+    submit = lambda: attempt_finish(attempt=attempt, now=T0 + timedelta(minutes=1))  # noqa: E731
+    results = run_together(*[save(a) for a in answers], submit)
+    saved = [r for r in results[:-1] if isinstance(r, Answer)]
+    refused = [r for r in results[:-1] if isinstance(r, AttemptClosed)]
+    assert len(saved) + len(refused) == len(answers)
+    attempt.refresh_from_db()
+    # Every save the trainee was told succeeded is in the stored score, no more.
+    assert attempt.score == len(saved)
+    stored = Answer.objects.filter(attempt=attempt).exclude(choice_ids=[])
+    assert {a.question_id for a in stored} == {a.question_id for a in saved}
