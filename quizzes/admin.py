@@ -6,7 +6,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from quizzes.choices import QuestionStatus
-from quizzes.models import Choice, Question, Section, SourceDocument
+from quizzes.models import (
+    Accommodation,
+    Choice,
+    Question,
+    Quiz,
+    QuizDraw,
+    QuizQuestion,
+    Section,
+    SourceDocument,
+)
 from quizzes.rules import choice_problems
 
 
@@ -106,3 +115,39 @@ class QuestionAdmin(admin.ModelAdmin):
         if db_field.name == "section":
             kwargs["queryset"] = Section.objects.select_related("document")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class QuizDrawInline(admin.TabularInline):
+    model = QuizDraw
+    extra = 0
+    autocomplete_fields = ["section"]
+
+
+class QuizQuestionInline(admin.TabularInline):
+    model = QuizQuestion
+    extra = 0
+    autocomplete_fields = ["question"]
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "mode",
+        "time_limit",
+        "attempts_allowed",
+        "opens_at",
+        "closes_at",
+    ]
+    list_filter = ["mode", "grading_method", "review_shows"]
+    search_fields = ["title", "slug", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [QuizDrawInline, QuizQuestionInline]
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(admin.ModelAdmin):
+    list_display = ["trainee", "quiz", "time_factor", "extra_minutes", "reason"]
+    list_select_related = ["trainee", "quiz"]
+    search_fields = ["trainee__username", "trainee__last_name", "quiz__title"]
+    autocomplete_fields = ["trainee", "quiz"]
