@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED_DOCUMENT := fixtures/ketamine-clinical-overview.md
 SEED_TITLE := Ketamine Clinical Overview
 
-.PHONY: run test seed lint format clean
+.PHONY: run test seed serve lint format clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -28,6 +28,18 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Log in as instructor, trainee1 or trainee2 with the password shown above."
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+# Production settings under gunicorn, on loopback over plain HTTP (HTTPS=0).
+# SECRET_KEY must come from the environment; ALLOWED_HOSTS defaults to loopback.
+serve: $(BIN)/.installed
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY in the environment"; exit 2; }
+	DJANGO_SETTINGS_MODULE=quizsite.settings.production HTTPS=0 \
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} $(MANAGE) migrate --no-input
+	DJANGO_SETTINGS_MODULE=quizsite.settings.production HTTPS=0 \
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} $(MANAGE) collectstatic --no-input -v0
+	DJANGO_SETTINGS_MODULE=quizsite.settings.production HTTPS=0 \
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} BIND=$(HOST):$(PORT) \
+	  $(BIN)/gunicorn -c gunicorn.conf.py quizsite.wsgi
 
 test: $(BIN)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)

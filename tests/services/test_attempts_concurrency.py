@@ -117,3 +117,38 @@ def test_autosaves_racing_the_submit_lose_no_acknowledged_answer(quiz):
     assert attempt.score == len(saved)
     stored = Answer.objects.filter(attempt=attempt).exclude(choice_ids=[])
     assert {a.question_id for a in stored} == {a.question_id for a in saved}
+
+
+def test_hammering_autosave_from_many_threads_never_fails():
+    """SQLite with WAL, a busy timeout and IMMEDIATE transactions queues writers:
+    no "database is locked", and every save lands."""
+    section = SectionFactory()
+    questions = [QuestionFactory(section=section) for _ in range(5)]
+    quiz = QuizFactory(with_questions=questions)
+    attempts = [
+        attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+        for _ in range(6)
+    ]
+    choices = {q.pk: [c.pk for c in q.choices.all()] for q in questions}
+
+    def hammer(attempt):
+        def run():
+            for round_ in range(20):
+                for question in questions:
+                    answer_save(
+                        attempt=attempt,
+                        question_id=question.pk,
+                        choice_ids=[choices[question.pk][round_ % 4]],
+                        flagged=round_ % 2 == 0,
+                        now=T0 + timedelta(seconds=round_),
+                    )
+            return "ok"
+
+        return run
+
+    results = run_together(*[hammer(a) for a in attempts])
+    assert results == ["ok"] * len(attempts), results
+    last = {q.pk: [choices[q.pk][19 % 4]] for q in questions}
+    for answer in Answer.objects.filter(attempt__in=attempts):
+        assert answer.choice_ids == last[answer.question_id]
+        assert answer.flagged is False
