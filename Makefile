@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED_DOCUMENT := fixtures/ketamine-clinical-overview.md
 SEED_TITLE := Ketamine Clinical Overview
 
-.PHONY: run test seed serve lint format clean
+.PHONY: run test seed serve bench-cohort lint format clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -43,6 +43,12 @@ serve: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The cohort benchmark (not part of `make test`): TRAINEES=N and DATABASE_URL=...
+# override the defaults (500 trainees, a fresh SQLite database).
+bench-cohort: $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(BIN)/python bench/cohort.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
