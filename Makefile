@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED_DOCUMENT := fixtures/ketamine-clinical-overview.md
 SEED_TITLE := Ketamine Clinical Overview
 
-.PHONY: run test seed serve bench-cohort lint format clean
+.PHONY: run test seed serve bench-cohort backup restore lint format clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -49,6 +49,14 @@ test: $(BIN)/.installed
 bench-cohort: $(BIN)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	$(BIN)/python bench/cohort.py
+
+# A consistent backup while the app runs (backups/), and bringing one back.
+backup: $(BIN)/.installed
+	$(MANAGE) backup_database $(FILE)
+
+restore: $(BIN)/.installed
+	@test -n "$(FILE)" || { echo "make restore: give FILE=backups/..."; exit 2; }
+	$(MANAGE) restore_database --yes "$(FILE)"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
