@@ -155,6 +155,11 @@ def http_error(request, exc: HttpError):
     return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
 
 
+# Every operation may answer these: a malformed request, no session, a failed CSRF
+# check, or an object that is not found (or not the trainee's).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
 def _result(attempt: Attempt) -> dict | None:
     if attempt.is_in_progress:
         return None
@@ -169,7 +174,7 @@ def _result(attempt: Attempt) -> dict | None:
 
 @api.post(
     "/quizzes/{slug}/attempts",
-    response={200: AttemptStartOut, 201: AttemptStartOut, 409: ErrorOut},
+    response={200: AttemptStartOut, 201: AttemptStartOut, 409: ErrorOut, **ERRORS},
     summary="Start an attempt (or return the one in progress)",
 )
 def start_attempt(request, slug: str):
@@ -189,7 +194,7 @@ def start_attempt(request, slug: str):
 
 @api.get(
     "/attempts/{attempt_id}",
-    response={200: AttemptOut, 404: ErrorOut},
+    response={200: AttemptOut, **ERRORS},
     summary="An attempt: state, time left, saved answers; feedback once allowed",
 )
 def get_attempt(request, attempt_id: int):
@@ -222,7 +227,7 @@ def get_attempt(request, attempt_id: int):
 
 @api.put(
     "/attempts/{attempt_id}/answers/{question_id}",
-    response={200: SavedOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: SavedOut, 409: ErrorOut, **ERRORS},
     summary="Autosave one answer and its flag",
 )
 def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
@@ -240,7 +245,7 @@ def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
 
 @api.post(
     "/attempts/{attempt_id}/answers/{question_id}/confirm",
-    response={200: ConfirmOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ConfirmOut, 409: ErrorOut, **ERRORS},
     summary="Tutor mode: lock a saved answer and get its feedback",
 )
 def confirm_answer(request, attempt_id: int, question_id: int):
@@ -258,7 +263,7 @@ def confirm_answer(request, attempt_id: int, question_id: int):
 
 @api.post(
     "/attempts/{attempt_id}/submit",
-    response={200: ResultOut, 404: ErrorOut},
+    response={200: ResultOut, **ERRORS},
     summary="Finish and score the attempt; a second call returns the same result",
 )
 def submit_attempt(request, attempt_id: int):
