@@ -12,7 +12,12 @@ from django.db.models import Count, F
 from django.utils.text import slugify
 
 from quizzes.models import Section, SourceDocument
-from quizzes.splitting import SplitDocument, split_markdown, split_plain_text
+from quizzes.splitting import (
+    PREAMBLE_TITLE,
+    SplitDocument,
+    split_markdown,
+    split_plain_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +67,22 @@ def document_read(*, name: str, data: bytes) -> SplitDocument:
             "save it as UTF-8 and import it again"
         ) from None
     if Path(name).suffix.lower() in MARKDOWN_SUFFIXES:
-        return split_markdown(text)
-    return split_plain_text(text)
+        split = split_markdown(text)
+    else:
+        split = split_plain_text(text)
+    if not any(_body_of(section) for section in split.sections):
+        raise DocumentImportError(
+            f"{name}: the file has headings but no text under them; a section needs "
+            "the text that questions will quote"
+        )
+    return split
+
+
+def _body_of(section) -> str:
+    """A section's text without its heading line (the preamble has none)."""
+    if section.order == 0 and section.title == PREAMBLE_TITLE:
+        return section.text.strip()
+    return section.text.partition("\n")[2].strip()
 
 
 def document_import(
