@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Sum
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from quizzes.choices import AttemptState, QuizMode, ReviewFrom, ReviewShows
-from quizzes.models import Answer, Attempt, Quiz
+from quizzes.models import (
+    Accommodation,
+    Answer,
+    Attempt,
+    Quiz,
+    QuizDraw,
+    QuizQuestion,
+    Section,
+)
 from quizzes.scoring import quiz_grade
 
 FINISHED_STATES = [AttemptState.FINISHED, AttemptState.EXPIRED]
@@ -20,6 +29,30 @@ def attempt_for_trainee(*, trainee, attempt_id: int) -> Attempt:
     return get_object_or_404(
         Attempt.objects.filter(trainee=trainee).select_related("quiz"), pk=attempt_id
     )
+
+
+def accommodation_for(*, trainee, quiz: Quiz) -> Accommodation | None:
+    """The trainee's extra time on ``quiz``: the quiz's own arrangement, else the
+    general one, else None."""
+    return (
+        Accommodation.objects.filter(trainee=trainee, quiz=quiz).first()
+        or Accommodation.objects.filter(trainee=trainee, quiz__isnull=True).first()
+    )
+
+
+def review_refusal(*, attempt: Attempt, now: datetime) -> str | None:
+    """Why the review of ``attempt`` is not shown, or None when it is allowed."""
+    if review_allowed(attempt=attempt, now=now):
+        return None
+    quiz = attempt.quiz
+    if attempt.is_in_progress:
+        return "This attempt is still in progress: submit it first."
+    if quiz.review_shows != ReviewShows.FULL:
+        return "This quiz shows scores only: answers and explanations stay hidden."
+    if quiz.closes_at:
+        closes = f"{quiz.closes_at:%d %B %Y at %H:%M} UTC"
+        return f"Review opens after the quiz closes, {closes}."
+    return "Review opens after the quiz closes."
 
 
 def review_allowed(*, attempt: Attempt, now: datetime) -> bool:
@@ -67,10 +100,24 @@ class QuizStanding:
 
 def quiz_standings(*, trainee, now: datetime, quizzes=None) -> list[QuizStanding]:
     """Each quiz with the trainee's attempts, grade and pass/fail, in three queries."""
+    # Subqueries, not joins: counting fixed rows and summing draws in one join
+    # would multiply the sum by the number of fixed questions.
+    fixed = (
+        QuizQuestion.objects.filter(quiz=OuterRef("pk"))
+        .values("quiz")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    drawn = (
+        QuizDraw.objects.filter(quiz=OuterRef("pk"))
+        .values("quiz")
+        .annotate(n=Sum("count"))
+        .values("n")
+    )
     quizzes = list(
         (quizzes if quizzes is not None else Quiz.objects.all()).annotate(
-            fixed_count=Count("fixed", distinct=True),
-            drawn_count=Sum("draws__count"),
+            fixed_count=Coalesce(Subquery(fixed, output_field=IntegerField()), 0),
+            drawn_count=Coalesce(Subquery(drawn, output_field=IntegerField()), 0),
         )
     )
     attempts_by_quiz: dict[int, list[Attempt]] = {}
@@ -87,7 +134,7 @@ def quiz_standings(*, trainee, now: datetime, quizzes=None) -> list[QuizStanding
         standings.append(
             QuizStanding(
                 quiz=quiz,
-                question_count=quiz.fixed_count + (quiz.drawn_count or 0),
+                question_count=quiz.fixed_count + quiz.drawn_count,
                 attempts_used=used,
                 attempts_left=None
                 if quiz.attempts_allowed is None
@@ -115,15 +162,27 @@ class SectionResult:
 
 
 def attempt_section_results(*, attempt: Attempt) -> list[SectionResult]:
-    """A finished attempt's score per top-level section of its questions."""
+    """A finished attempt's score per top-level section of its questions.
+
+    A subsection belongs to the nearest top-level section before it in its document,
+    whatever its depth: two queries in all.
+    """
+    answers = list(attempt.answers.select_related("question__section"))
+    tops = list(
+        Section.objects.filter(
+            level=1,
+            document_id__in={a.question.section.document_id for a in answers},
+        ).order_by("document_id", "-order")
+    )
     rows: dict[str, list[float]] = {}
-    for answer in attempt.answers.select_related(
-        "question__section", "question__section__parent__parent"
-    ):
+    for answer in answers:
         section = answer.question.section
-        while section.parent_id:
-            section = section.parent
-        rows.setdefault(section.title, []).append(float(answer.score or 0))
+        top = next(
+            t
+            for t in tops
+            if t.document_id == section.document_id and t.order <= section.order
+        )
+        rows.setdefault(top.title, []).append(float(answer.score or 0))
     return [
         SectionResult(title=title, score=sum(scores), questions=len(scores))
         for title, scores in rows.items()

@@ -1,7 +1,22 @@
+"""The trainee pages. The JSON API is mounted separately, at /api/."""
+
 from django.urls import path
 
 from quizzes import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz_detail"),
+    path("quizzes/<slug:slug>/start/", views.quiz_start, name="quiz_start"),
+    path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
+    path(
+        "attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"
+    ),
+    path(
+        "attempts/<int:attempt_id>/result/", views.attempt_result, name="attempt_result"
+    ),
+    path(
+        "attempts/<int:attempt_id>/review/", views.attempt_review, name="attempt_review"
+    ),
+    path("history/", views.history, name="history"),
 ]

@@ -1,23 +1,523 @@
-"""Trainee-facing pages."""
+"""Trainee-facing pages: the quiz list, an attempt from start to review, history.
 
+Every page works as plain HTML forms; ``static/quizzes/attempt.js`` only adds the
+live countdown and autosave through the JSON API. Views stay thin: the rules live in
+``services.attempts`` (writes), ``selectors`` (scoped reads) and ``presenters`` (what
+a trainee may see of a question). Each view takes ``now`` once, so one request sees
+one clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quizzes.choices import QuestionStatus
-from quizzes.models import Section
+from quizzes.choices import (
+    AttemptState,
+    QuestionKind,
+    QuizMode,
+    ReviewFrom,
+    ReviewShows,
+)
+from quizzes.forms import AnswerForm, QuestionRefForm
+from quizzes.models import Accommodation, Answer, Attempt, Question, Quiz, Section
+from quizzes.presenters import attempt_feedback, attempt_questions
+from quizzes.selectors import (
+    attempt_for_trainee,
+    attempt_section_results,
+    quiz_standings,
+    review_allowed,
+)
+from quizzes.services.attempts import (
+    AttemptClosed,
+    AttemptError,
+    answer_confirm,
+    answer_flag,
+    answer_save,
+    attempt_expire_if_due,
+    attempt_finish,
+    attempt_start,
+)
+from quizzes.splitting import subtree_text
+
+HISTORY_PAGE_SIZE = 50
 
 
 @login_required
+@require_GET
 def home(request):
-    """The list of section banks, with how many published questions each holds."""
-    sections = (
-        Section.objects.filter(level=1)
-        .select_related("document")
-        .annotate(
-            published=Count(
-                "questions", filter=Q(questions__status=QuestionStatus.PUBLISHED)
-            )
-        )
+    """Every quiz with the trainee's attempts, grade and pass/fail."""
+    now = timezone.now()
+    standings = quiz_standings(trainee=request.user, now=now)
+    rows = [
+        {
+            "standing": s,
+            "time_limit": duration_text(s.quiz.time_limit),
+            "availability": availability_text(s.quiz, now),
+        }
+        for s in standings
+    ]
+    return render(request, "quizzes/home.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def quiz_detail(request, slug: str):
+    """A quiz's rules, the trainee's attempts left, and the start (or resume) form."""
+    now = timezone.now()
+    standings = quiz_standings(
+        trainee=request.user, now=now, quizzes=Quiz.objects.filter(slug=slug)
     )
-    return render(request, "quizzes/home.html", {"sections": sections})
+    if not standings:
+        raise Http404("No such quiz.")
+    standing = standings[0]
+    quiz = standing.quiz
+    accommodation = None
+    if quiz.time_limit:
+        accommodation = _accommodation_for(trainee=request.user, quiz=quiz)
+    context = {
+        "quiz": quiz,
+        "standing": standing,
+        "is_tutor": quiz.mode == QuizMode.TUTOR,
+        "time_limit": duration_text(quiz.time_limit),
+        "accommodation": accommodation,
+        "your_time_limit": duration_text(accommodation.apply(quiz.time_limit))
+        if accommodation
+        else None,
+        "availability": availability_text(quiz, now),
+        "review_after_close": quiz.review_from == ReviewFrom.AFTER_CLOSE,
+        "score_only": quiz.review_shows != ReviewShows.FULL,
+        "start_refusal": _start_refusal(standing, now),
+    }
+    return render(request, "quizzes/quiz_detail.html", context)
+
+
+@login_required
+@require_POST
+def quiz_start(request, slug: str):
+    """Start an attempt (or resume the one in progress) and open its first question."""
+    quiz = get_object_or_404(Quiz, slug=slug)
+    try:
+        result = attempt_start(trainee=request.user, quiz=quiz, now=timezone.now())
+    except AttemptError as error:
+        messages.error(request, str(error))
+        return redirect(quiz)
+    if not result.created:
+        messages.info(request, "You already had an attempt in progress: carry on.")
+    return redirect(result.attempt)
+
+
+@never_cache  # the Back button must not show a stale clock or stale answers
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_page(request, attempt_id: int):
+    """One question of an attempt in progress; a POST saves it and moves on."""
+    now = timezone.now()
+    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    if request.method == "POST":
+        return _answer_post(request, attempt, now)
+    attempt = attempt_expire_if_due(attempt=attempt, now=now)
+    if not attempt.is_in_progress:
+        return _closed_redirect(request, attempt)
+    answers = list(attempt.answers.select_related("question"))
+    index = _question_index(request.GET.get("q"), answers)
+    current = answers[index]
+    question = attempt_questions(attempt, answers=[current])[0]
+    shown = attempt_feedback(attempt, answers=[current], now=now)
+    feedback = shown[0] if shown else None
+    seconds_left = attempt.seconds_left(now)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "answer": current,
+        "question": question,
+        "choices": _choice_rows(question, current, feedback),
+        "input_type": "checkbox"
+        if question["kind"] == QuestionKind.MULTIPLE
+        else "radio",
+        "kind_label": QuestionKind(question["kind"]).label,
+        "feedback": feedback,
+        "passage": _passages([current.question]).get(current.question_id)
+        if feedback
+        else None,
+        "navigator": _navigator(answers, current),
+        "count": len(answers),
+        "is_first": index == 0,
+        "is_last": index == len(answers) - 1,
+        "is_tutor": attempt.quiz.mode == QuizMode.TUTOR,
+        "seconds_left": seconds_left,
+        "clock": clock_text(seconds_left),
+    }
+    return render(request, "quizzes/attempt.html", context)
+
+
+@never_cache  # the Back button must not show a stale clock or stale answers
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_submit(request, attempt_id: int):
+    """GET: what is still unanswered or flagged; POST: finish and score the attempt."""
+    now = timezone.now()
+    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    if request.method == "POST":
+        was_open = attempt.is_in_progress
+        attempt = attempt_finish(attempt=attempt, now=now)
+        if attempt.state == AttemptState.EXPIRED and was_open:
+            messages.warning(request, _expired_message(attempt))
+        elif was_open:
+            messages.success(request, "Your attempt is submitted.")
+        return redirect("attempt_result", attempt.pk)
+    attempt = attempt_expire_if_due(attempt=attempt, now=now)
+    if not attempt.is_in_progress:
+        return _closed_redirect(request, attempt)
+    answers = list(
+        attempt.answers.only("id", "attempt_id", "position", "choice_ids", "flagged")
+    )
+    seconds_left = attempt.seconds_left(now)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "count": len(answers),
+        "answered": sum(a.is_answered for a in answers),
+        "unanswered": [a.position for a in answers if not a.is_answered],
+        "flagged": [a.position for a in answers if a.flagged],
+        "seconds_left": seconds_left,
+        "clock": clock_text(seconds_left),
+    }
+    return render(request, "quizzes/attempt_submit.html", context)
+
+
+@login_required
+@require_GET
+def attempt_result(request, attempt_id: int):
+    """A finished attempt's score, pass/fail, sections and time used."""
+    now = timezone.now()
+    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    attempt = attempt_expire_if_due(attempt=attempt, now=now)
+    if attempt.is_in_progress:
+        messages.info(
+            request, "This attempt is still in progress: submit it to see a result."
+        )
+        return redirect(attempt)
+    percent = attempt.percent or 0.0
+    allowed = review_allowed(attempt=attempt, now=now)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "percent": percent,
+        "passed": percent >= attempt.quiz.pass_mark,
+        "expired": attempt.state == AttemptState.EXPIRED,
+        "time_used": duration_text(attempt.finished_at - attempt.started_at),
+        "sections": attempt_section_results(attempt=attempt),
+        "review_allowed": allowed,
+        "review_refusal": None if allowed else review_refusal(attempt, now),
+    }
+    return render(request, "quizzes/attempt_result.html", context)
+
+
+@login_required
+@require_GET
+def attempt_review(request, attempt_id: int):
+    """Each question with the trainee's choices, the key, rationales and source.
+
+    Refused (403, with the reason) while the quiz's review policy forbids it.
+    """
+    now = timezone.now()
+    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    attempt = attempt_expire_if_due(attempt=attempt, now=now)
+    if not review_allowed(attempt=attempt, now=now):
+        context = {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "reason": review_refusal(attempt, now),
+        }
+        return render(request, "quizzes/review_refused.html", context, status=403)
+    answers = list(attempt.answers.select_related("question"))
+    questions = attempt_questions(attempt, answers=answers)
+    feedback = {
+        f["question_id"]: f for f in attempt_feedback(attempt, answers=answers, now=now)
+    }
+    passages = _passages([a.question for a in answers])
+    items = []
+    for answer, question in zip(answers, questions, strict=True):
+        shown = feedback.get(answer.question_id)
+        items.append(
+            {
+                "answer": answer,
+                "question": question,
+                "kind_label": QuestionKind(question["kind"]).label,
+                "choices": _choice_rows(question, answer, shown),
+                "feedback": shown,
+                "outcome": _outcome(answer),
+                "passage": passages.get(answer.question_id),
+            }
+        )
+    context = {"attempt": attempt, "quiz": attempt.quiz, "items": items}
+    return render(request, "quizzes/attempt_review.html", context)
+
+
+@login_required
+@require_GET
+def history(request):
+    """The trainee's attempts, newest first, with links to their result and review."""
+    now = timezone.now()
+    attempts = Attempt.objects.filter(trainee=request.user).select_related("quiz")
+    page = Paginator(
+        attempts.order_by("-started_at", "-pk"), HISTORY_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "attempt": a,
+            "time_up": a.is_in_progress and a.seconds_left(now) == 0,
+            "review_allowed": review_allowed(attempt=a, now=now),
+        }
+        for a in page
+    ]
+    return render(request, "quizzes/history.html", {"rows": rows, "page": page})
+
+
+# Helpers: formatting and read-only shaping for the templates.
+
+
+def duration_text(value: timedelta | None) -> str:
+    """``timedelta(minutes=75)`` → "1 hour 15 minutes"; None → "untimed"."""
+    if value is None:
+        return "untimed"
+    total = int(value.total_seconds())
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [
+        f"{n} {unit}{'' if n == 1 else 's'}"
+        for n, unit in ((hours, "hour"), (minutes, "minute"), (seconds, "second"))
+        if n
+    ]
+    return " ".join(parts) or "0 seconds"
+
+
+def clock_text(seconds: int | None) -> str:
+    """Seconds left as ``mm:ss`` (minutes may pass 59); empty when untimed."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(max(0, seconds), 60)
+    return f"{minutes:02d}:{rest:02d}"
+
+
+def availability_text(quiz: Quiz, now: datetime) -> str:
+    """Whether the quiz takes new attempts now, and until or from when."""
+    if quiz.opens_at and now < quiz.opens_at:
+        return f"Not open yet: opens {_when(quiz.opens_at)}"
+    if quiz.closes_at and now >= quiz.closes_at:
+        return f"Closed since {_when(quiz.closes_at)}"
+    if quiz.closes_at:
+        return f"Open until {_when(quiz.closes_at)}"
+    return "Open"
+
+
+def review_refusal(attempt: Attempt, now: datetime) -> str:
+    """Why the review of ``attempt`` is not shown (the reverse of review_allowed)."""
+    quiz = attempt.quiz
+    if attempt.is_in_progress:
+        return "This attempt is still in progress: submit it first."
+    if quiz.review_shows != ReviewShows.FULL:
+        return "This quiz shows scores only: answers and explanations stay hidden."
+    if quiz.closes_at:
+        return f"Review opens after the quiz closes, {_when(quiz.closes_at)}."
+    return "Review opens after the quiz closes."
+
+
+def _when(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%d %B %Y at %H:%M %Z}"
+
+
+def _accommodation_for(*, trainee, quiz: Quiz) -> Accommodation | None:
+    # Mirrors services.attempts.attempt_deadline: the quiz's own arrangement first.
+    return (
+        Accommodation.objects.filter(trainee=trainee, quiz=quiz).first()
+        or Accommodation.objects.filter(trainee=trainee, quiz__isnull=True).first()
+    )
+
+
+def _start_refusal(standing, now: datetime) -> str | None:
+    """Why no attempt can be started now, or None (also None when one is open)."""
+    quiz = standing.quiz
+    if standing.in_progress:
+        return None
+    if quiz.opens_at and now < quiz.opens_at:
+        return "This quiz is not open yet."
+    if not standing.is_open:
+        return "This quiz is closed."
+    if standing.attempts_left == 0:
+        return "You have used all your attempts on this quiz."
+    return None
+
+
+def _answer_post(request, attempt: Attempt, now: datetime):
+    """Save the posted answer (no-JS path), then go where the pressed button says."""
+    ref = QuestionRefForm(request.POST)
+    answer = None
+    if ref.is_valid():
+        answer = (
+            attempt.answers.select_related("question")
+            .filter(question_id=ref.cleaned_data["question"])
+            .first()
+        )
+    if answer is None:
+        messages.error(request, "That question is not part of this attempt.")
+        return redirect(attempt)
+    here = _question_url(attempt, answer.position)
+    form = AnswerForm(request.POST, choice_ids=answer.choice_order)
+    if not form.is_valid():
+        messages.error(request, "That answer could not be read; choose again.")
+        return redirect(here)
+    data = form.cleaned_data
+    try:
+        if answer.locked_at is None:
+            answer_save(
+                attempt=attempt,
+                question_id=answer.question_id,
+                choice_ids=data["choices"],
+                flagged=data["flagged"],
+                now=now,
+            )
+        elif data["flagged"] != answer.flagged:
+            # A confirmed answer's choices are frozen (its inputs are disabled and
+            # not posted); only its flag may still change.
+            answer_flag(
+                attempt=attempt,
+                question_id=answer.question_id,
+                flagged=data["flagged"],
+                now=now,
+            )
+        if data["action"] == "confirm":
+            answer_confirm(attempt=attempt, question_id=answer.question_id, now=now)
+    except AttemptClosed as error:
+        messages.error(request, str(error))
+        return redirect("attempt_result", attempt.pk)
+    except AttemptError as error:
+        messages.error(request, str(error))
+        return redirect(here)
+    action = data["action"]
+    if action == "finish":
+        return redirect("attempt_submit", attempt.pk)
+    if action == "save":
+        messages.success(
+            request, f"Your answer to question {answer.position} is saved."
+        )
+    step = {"previous": -1, "next": 1}.get(action, 0)
+    return redirect(_question_url(attempt, max(1, answer.position + step)))
+
+
+def _closed_redirect(request, attempt: Attempt):
+    """Send a finished or expired attempt's pages to its result, saying why."""
+    if attempt.state == AttemptState.EXPIRED:
+        messages.warning(request, _expired_message(attempt))
+    else:
+        messages.info(request, "This attempt is finished; here is its result.")
+    return redirect("attempt_result", attempt.pk)
+
+
+def _expired_message(attempt: Attempt) -> str:
+    return (
+        "Time is up: the clock closed this attempt at "
+        f"{timezone.localtime(attempt.deadline):%H:%M %Z}. It was scored with the "
+        "answers saved before then."
+    )
+
+
+def _question_url(attempt: Attempt, position: int) -> str:
+    return f"{reverse('attempt', args=[attempt.pk])}?q={position}"
+
+
+def _question_index(raw: str | None, answers: list[Answer]) -> int:
+    """The 0-based index of ``?q=`` (1-based, clamped); default: first unanswered."""
+    if raw is not None and raw.strip().isdigit():
+        return min(max(int(raw), 1), len(answers)) - 1
+    return next((i for i, a in enumerate(answers) if not a.is_answered), 0)
+
+
+def _navigator(answers: list[Answer], current: Answer) -> list[dict]:
+    return [
+        {
+            "position": a.position,
+            "answered": a.is_answered,
+            "flagged": a.flagged,
+            "locked": a.locked_at is not None,
+            "current": a.pk == current.pk,
+        }
+        for a in answers
+    ]
+
+
+def _choice_rows(question: dict, answer: Answer, feedback: dict | None) -> list[dict]:
+    """Each option with whether it was chosen; its key and rationale only when the
+    presenter released feedback for this answer."""
+    by_id = {c["id"]: c for c in feedback["choices"]} if feedback else {}
+    rows = []
+    for choice in question["choices"]:
+        row = {
+            "id": choice["id"],
+            "text": choice["text"],
+            "chosen": choice["id"] in answer.choice_ids,
+        }
+        if choice["id"] in by_id:
+            row["is_key"] = by_id[choice["id"]]["is_correct"]
+            row["rationale"] = by_id[choice["id"]]["rationale"]
+        rows.append(row)
+    return rows
+
+
+def _outcome(answer: Answer) -> str:
+    """The answer's result in words (the stored score of a finished attempt)."""
+    if not answer.is_answered:
+        return "Not answered (0 points)"
+    score = float(answer.score or 0)
+    if score >= 1:
+        return "Correct (1 point)"
+    if score > 0:
+        return f"Partly correct ({score:g} of 1 point)"
+    return "Incorrect (0 points)"
+
+
+def _passages(questions: list[Question]) -> dict[int, dict]:
+    """Each question's section text split around its source quote, for ``<mark>``.
+
+    One query for the sections of every document involved; a section's text is its
+    own plus its subsections' (``Section.full_text``), which is where the quote was
+    checked to appear verbatim. The parts are plain strings, escaped by the template.
+    """
+    if not questions:
+        return {}
+    documents = Section.objects.filter(pk__in={q.section_id for q in questions}).values(
+        "document_id"
+    )
+    sections = list(
+        Section.objects.filter(document_id__in=documents)
+        .order_by("document_id", "order")
+        .only("id", "document_id", "order", "level", "title", "text")
+    )
+    index = {s.pk: i for i, s in enumerate(sections)}
+    passages = {}
+    for question in questions:
+        i = index.get(question.section_id)
+        if i is None:
+            continue
+        # Not found (the section was edited since): the whole text, nothing marked.
+        before, quote, after = subtree_text(sections, i).partition(
+            question.source_quote
+        )
+        passages[question.pk] = {
+            "section_title": sections[i].title,
+            "before": before,
+            "quote": quote,
+            "after": after,
+            "source_quote": question.source_quote,
+        }
+    return passages

@@ -23,7 +23,6 @@ from django.db import IntegrityError, transaction
 
 from quizzes.choices import AttemptState, QuestionKind, QuestionStatus, QuizMode
 from quizzes.models import (
-    Accommodation,
     Answer,
     Attempt,
     Choice,
@@ -32,6 +31,7 @@ from quizzes.models import (
     Section,
 )
 from quizzes.scoring import answer_score
+from quizzes.selectors import accommodation_for
 from quizzes.splitting import subtree_end
 
 logger = logging.getLogger(__name__)
@@ -140,10 +140,7 @@ def attempt_deadline(*, trainee, quiz: Quiz, started_at: datetime) -> datetime |
     deadline = None
     if quiz.time_limit:
         limit = quiz.time_limit
-        accommodation = (
-            Accommodation.objects.filter(trainee=trainee, quiz=quiz).first()
-            or Accommodation.objects.filter(trainee=trainee, quiz__isnull=True).first()
-        )
+        accommodation = accommodation_for(trainee=trainee, quiz=quiz)
         if accommodation:
             limit = accommodation.apply(limit)
         deadline = started_at + limit

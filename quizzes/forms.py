@@ -1,0 +1,36 @@
+"""Forms of the trainee pages: validate what a plain (no-JS) form POST sends."""
+
+from django import forms
+
+
+class AnswerForm(forms.Form):
+    """One question of an attempt: the choices ticked, the flag, and where to go next.
+
+    The choices offered are the answer's frozen ``choice_order``, so an id that is
+    not an option of this question is a form error before it reaches the service.
+    Radio buttons and checkboxes both post ``choices``; the service refuses more
+    than one choice for a single-answer question.
+    """
+
+    ACTIONS = [
+        ("save", "Save"),
+        ("previous", "Previous"),
+        ("next", "Next"),
+        ("confirm", "Confirm answer"),
+        ("finish", "Finish"),
+    ]
+
+    question = forms.IntegerField(widget=forms.HiddenInput)
+    choices = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    flagged = forms.BooleanField(required=False)
+    action = forms.ChoiceField(choices=ACTIONS)
+
+    def __init__(self, *args, choice_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choices"].choices = [(c, c) for c in choice_ids]
+
+
+class QuestionRefForm(forms.Form):
+    """Just the question id of a posted answer form, to find the answer row first."""
+
+    question = forms.IntegerField(min_value=1)

@@ -1,0 +1,148 @@
+"""The quiz list, a quiz's intro page and the trainee's history."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.choices import GradingMethod, QuizMode
+from quizzes.models import Accommodation, Attempt
+from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
+from tests.views.conftest import NOW
+from tests.views.factories import quiz_with_questions
+
+pytestmark = pytest.mark.django_db
+
+
+def _attempt(trainee, quiz, *, correct: int):
+    """A finished attempt with the first ``correct`` questions answered right."""
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    for answer in attempt.answers.filter(position__lte=correct):
+        answer_save(
+            attempt=attempt,
+            question_id=answer.question_id,
+            choice_ids=answer.choice_order[:1],  # unshuffled: option 1 is the key
+            flagged=None,
+            now=timezone.now(),
+        )
+    return attempt_finish(attempt=attempt, now=timezone.now())
+
+
+def test_quiz_list_shows_grade_pass_fail_and_attempts(client_of, trainee, clock):
+    """Each quiz: mode, time limit, size, attempts used and left, grade, open or not."""
+    quiz = quiz_with_questions(
+        4, attempts_allowed=3, grading_method=GradingMethod.HIGHEST, pass_mark=70
+    )
+    _attempt(trainee, quiz, correct=2)
+    _attempt(trainee, quiz, correct=3)
+    page = client_of(trainee).get(reverse("home")).content.decode()
+    assert quiz.title in page
+    assert "Exam (feedback after the attempt)" in page
+    assert "10 minutes" in page
+    assert "<dd>4</dd>" in page
+    assert "2 used, 1 left" in page
+    assert "75% (highest attempt): <strong>passed</strong>" in page
+    assert "<dd>Open</dd>" in page
+
+
+def test_quiz_list_offers_resume_for_an_attempt_in_progress(client_of, trainee, clock):
+    quiz = quiz_with_questions(2, time_limit=None)
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    page = client_of(trainee).get(reverse("home")).content.decode()
+    assert f'href="{attempt.get_absolute_url()}">Resume' in page
+    assert "Untimed" in page
+
+
+def test_quiz_list_says_when_a_quiz_opens_or_closed(client_of, trainee, clock):
+    quiz_with_questions(1, title="Later", opens_at=NOW + timedelta(days=1))
+    quiz_with_questions(1, title="Earlier", closes_at=NOW - timedelta(days=1))
+    page = client_of(trainee).get(reverse("home")).content.decode()
+    assert "Not open yet: opens 03 March 2026 at 09:00 UTC" in page
+    assert "Closed since 01 March 2026 at 09:00 UTC" in page
+
+
+def test_intro_page_explains_rules_and_extra_time(client_of, trainee, clock):
+    """The intro names the mode, the limit and the trainee's own extended limit."""
+    quiz = quiz_with_questions(3, time_limit=timedelta(minutes=12), attempts_allowed=2)
+    Accommodation.objects.create(
+        trainee=trainee, time_factor=Decimal("1.5"), extra_minutes=2
+    )
+    page = client_of(trainee).get(quiz.get_absolute_url()).content.decode()
+    assert "Exam mode." in page
+    assert "Time limit: 12 minutes." in page
+    assert "you have <strong>20 minutes</strong>" in page
+    assert "2 of 2" in page
+    assert "Start attempt 1" in page
+
+
+def test_intro_page_of_a_tutor_quiz_explains_confirming(client_of, trainee, clock):
+    quiz = quiz_with_questions(1, mode=QuizMode.TUTOR, time_limit=None)
+    page = client_of(trainee).get(quiz.get_absolute_url()).content.decode()
+    assert "Tutor mode." in page
+    assert "Confirm answer" in page
+    assert "Untimed." in page
+
+
+def test_intro_page_of_an_unknown_quiz_is_not_found(client_of, trainee):
+    assert client_of(trainee).get("/quizzes/no-such-quiz/").status_code == 404
+
+
+def test_start_when_no_attempts_are_left_is_refused_with_the_reason(
+    client_of, trainee, clock
+):
+    """The intro hides the start button, and a forced POST gets the service's reason."""
+    quiz = quiz_with_questions(1, attempts_allowed=1)
+    _attempt(trainee, quiz, correct=1)
+    client = client_of(trainee)
+    assert "Start attempt" not in client.get(quiz.get_absolute_url()).content.decode()
+
+    response = client.post(reverse("quiz_start", args=[quiz.slug]))
+
+    assert response.url == quiz.get_absolute_url()
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "You have used all 1 attempt(s) on this quiz."
+    ]
+    assert Attempt.objects.filter(quiz=quiz).count() == 1
+
+
+def test_start_on_a_closed_quiz_is_refused(client_of, trainee, clock):
+    quiz = quiz_with_questions(1, closes_at=NOW - timedelta(minutes=1))
+    response = client_of(trainee).post(reverse("quiz_start", args=[quiz.slug]))
+    assert response.url == quiz.get_absolute_url()
+    assert not quiz.attempts.exists()
+
+
+def test_start_with_an_attempt_in_progress_resumes_it(client_of, trainee, clock):
+    quiz = quiz_with_questions(1)
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    client = client_of(trainee)
+    assert "Resume attempt 1" in client.get(quiz.get_absolute_url()).content.decode()
+    response = client.post(reverse("quiz_start", args=[quiz.slug]))
+    assert response.url == attempt.get_absolute_url()
+    assert quiz.attempts.count() == 1
+
+
+def test_history_lists_attempts_with_score_and_links(client_of, trainee, clock):
+    quiz = quiz_with_questions(2)
+    finished = _attempt(trainee, quiz, correct=1)
+    clock.shift(timedelta(hours=1))
+    open_attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    page = client_of(trainee).get(reverse("history")).content.decode()
+    assert "1 of 2 (50%): not passed" in page
+    assert reverse("attempt_result", args=[finished.pk]) in page
+    assert reverse("attempt_review", args=[finished.pk]) in page
+    assert f'href="{open_attempt.get_absolute_url()}">Resume' in page
+    assert page.index("attempt 2") < page.index("attempt 1")  # newest first
+
+
+def test_history_shows_only_the_trainees_own_attempts(
+    client_of, trainee, other_trainee, clock
+):
+    quiz = quiz_with_questions(1)
+    theirs = _attempt(other_trainee, quiz, correct=1)
+    page = client_of(trainee).get(reverse("history")).content.decode()
+    assert reverse("attempt_result", args=[theirs.pk]) not in page
+    assert "You have no attempts yet." in page

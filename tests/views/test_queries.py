@@ -1,0 +1,136 @@
+"""Query budgets: a page costs the same for 10 questions as for 40 (no N+1)."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.choices import QuizMode
+from quizzes.services.attempts import (
+    answer_confirm,
+    answer_save,
+    attempt_finish,
+    attempt_start,
+)
+from tests.views.factories import quiz_with_questions
+
+pytestmark = pytest.mark.django_db
+
+# The attempt page of an exam:
+#  1. session, 2. user, 3. attempt + quiz, 4. its answers + questions,
+#  5. the current question's option texts.
+ATTEMPT_PAGE_QUERIES = 5
+# A confirmed tutor answer adds 6. its options with keys and 7. its document's
+# sections (the source passage in context).
+TUTOR_CONFIRMED_QUERIES = 7
+# The review: 1. session, 2. user, 3. attempt + quiz, 4. answers + questions,
+# 5. option texts, 6. options with keys and rationales, 7. the sections of the
+# documents involved (each question's section text, for the passage in context).
+REVIEW_QUERIES = 7
+# The result: 1-3 as above, 4. answers with their sections, 5. the top-level
+# sections they fall under (per-section scores).
+RESULT_QUERIES = 5
+# The submit page: 1-3 as above, 4. the answers' positions and states.
+SUBMIT_QUERIES = 4
+# The quiz list: 1. session, 2. user, 3. quizzes with question counts, 4. attempts.
+HOME_QUERIES = 4
+# The quiz intro: 1-2 as above, 3. the quiz with its question count, 4. the
+# trainee's attempts, 5-6. the trainee's extra time (this quiz's, then general).
+DETAIL_QUERIES = 6
+# A no-JS save: 1-3 as above, 4. the posted answer, then answer_save: 5. savepoint,
+# 6. attempt locked, 7. answer, 8. update, 9. release.
+POST_SAVE_QUERIES = 9
+# History: 1. session, 2. user, 3. count (pagination), 4. attempts + quizzes.
+HISTORY_QUERIES = 4
+
+
+def _answered_attempt(trainee, count: int, **quiz_fields):
+    quiz = quiz_with_questions(count, **quiz_fields)
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    for answer in attempt.answers.all():
+        answer_save(
+            attempt=attempt,
+            question_id=answer.question_id,
+            choice_ids=answer.choice_order[:1],
+            flagged=True,
+            now=timezone.now(),
+        )
+    return attempt
+
+
+@pytest.mark.parametrize("count", [10, 40])
+def test_attempt_page_query_count_does_not_grow_with_questions(
+    client_of, trainee, clock, django_assert_max_num_queries, count
+):
+    attempt = _answered_attempt(trainee, count)
+    client = client_of(trainee)
+    with django_assert_max_num_queries(ATTEMPT_PAGE_QUERIES):
+        response = client.get(f"{attempt.get_absolute_url()}?q={count}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [10, 40])
+def test_tutor_feedback_query_count_does_not_grow_with_questions(
+    client_of, trainee, clock, django_assert_max_num_queries, count
+):
+    attempt = _answered_attempt(trainee, count, mode=QuizMode.TUTOR)
+    last = attempt.answers.get(position=count)
+    answer_confirm(attempt=attempt, question_id=last.question_id, now=timezone.now())
+    client = client_of(trainee)
+    with django_assert_max_num_queries(TUTOR_CONFIRMED_QUERIES):
+        response = client.get(f"{attempt.get_absolute_url()}?q={count}")
+    assert "<mark>" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [10, 40])
+def test_submit_page_query_count_does_not_grow_with_questions(
+    client_of, trainee, clock, django_assert_max_num_queries, count
+):
+    attempt = _answered_attempt(trainee, count)
+    client = client_of(trainee)
+    with django_assert_max_num_queries(SUBMIT_QUERIES):
+        response = client.get(reverse("attempt_submit", args=[attempt.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [10, 40])
+def test_result_and_review_query_counts_do_not_grow_with_questions(
+    client_of, trainee, clock, django_assert_max_num_queries, count
+):
+    attempt = _answered_attempt(trainee, count)
+    attempt_finish(attempt=attempt, now=timezone.now())
+    client = client_of(trainee)
+    with django_assert_max_num_queries(RESULT_QUERIES):
+        response = client.get(reverse("attempt_result", args=[attempt.pk]))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(REVIEW_QUERIES):
+        response = client.get(reverse("attempt_review", args=[attempt.pk]))
+    assert response.content.decode().count("<mark>") == count
+
+
+@pytest.mark.parametrize("quizzes", [2, 8])
+def test_quiz_list_and_history_query_counts_do_not_grow_with_quizzes(
+    client_of, trainee, clock, django_assert_max_num_queries, quizzes
+):
+    for _ in range(quizzes):
+        attempt = _answered_attempt(trainee, 2)
+        attempt_finish(attempt=attempt, now=timezone.now())
+    client = client_of(trainee)
+    with django_assert_max_num_queries(HOME_QUERIES):
+        assert client.get(reverse("home")).status_code == 200
+    with django_assert_max_num_queries(HISTORY_QUERIES):
+        assert client.get(reverse("history")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [10, 40])
+def test_quiz_intro_and_form_save_query_counts_do_not_grow_with_questions(
+    client_of, trainee, clock, django_assert_max_num_queries, count
+):
+    attempt = _answered_attempt(trainee, count)
+    answer = attempt.answers.get(position=count)
+    client = client_of(trainee)
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        assert client.get(attempt.quiz.get_absolute_url()).status_code == 200
+    data = {"question": answer.question_id, "choices": answer.choice_order[1:2]}
+    with django_assert_max_num_queries(POST_SAVE_QUERIES):
+        response = client.post(attempt.get_absolute_url(), {**data, "action": "save"})
+    assert response.status_code == 302
