@@ -29,13 +29,15 @@ from quizzes.choices import (
     ReviewShows,
 )
 from quizzes.forms import AnswerForm, QuestionRefForm
-from quizzes.models import Accommodation, Answer, Attempt, Question, Quiz, Section
+from quizzes.models import Answer, Attempt, Question, Quiz, Section
 from quizzes.presenters import attempt_feedback, attempt_questions
 from quizzes.selectors import (
+    accommodation_for,
     attempt_for_trainee,
     attempt_section_results,
     quiz_standings,
     review_allowed,
+    review_refusal,
 )
 from quizzes.services.attempts import (
     AttemptClosed,
@@ -83,7 +85,7 @@ def quiz_detail(request, slug: str):
     quiz = standing.quiz
     accommodation = None
     if quiz.time_limit:
-        accommodation = _accommodation_for(trainee=request.user, quiz=quiz)
+        accommodation = accommodation_for(trainee=request.user, quiz=quiz)
     context = {
         "quiz": quiz,
         "standing": standing,
@@ -218,7 +220,7 @@ def attempt_result(request, attempt_id: int):
         "time_used": duration_text(attempt.finished_at - attempt.started_at),
         "sections": attempt_section_results(attempt=attempt),
         "review_allowed": allowed,
-        "review_refusal": None if allowed else review_refusal(attempt, now),
+        "review_refusal": None if allowed else review_refusal(attempt=attempt, now=now),
     }
     return render(request, "quizzes/attempt_result.html", context)
 
@@ -237,7 +239,7 @@ def attempt_review(request, attempt_id: int):
         context = {
             "attempt": attempt,
             "quiz": attempt.quiz,
-            "reason": review_refusal(attempt, now),
+            "reason": review_refusal(attempt=attempt, now=now),
         }
         return render(request, "quizzes/review_refused.html", context, status=403)
     answers = list(attempt.answers.select_related("question"))
@@ -321,28 +323,8 @@ def availability_text(quiz: Quiz, now: datetime) -> str:
     return "Open"
 
 
-def review_refusal(attempt: Attempt, now: datetime) -> str:
-    """Why the review of ``attempt`` is not shown (the reverse of review_allowed)."""
-    quiz = attempt.quiz
-    if attempt.is_in_progress:
-        return "This attempt is still in progress: submit it first."
-    if quiz.review_shows != ReviewShows.FULL:
-        return "This quiz shows scores only: answers and explanations stay hidden."
-    if quiz.closes_at:
-        return f"Review opens after the quiz closes, {_when(quiz.closes_at)}."
-    return "Review opens after the quiz closes."
-
-
 def _when(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%d %B %Y at %H:%M %Z}"
-
-
-def _accommodation_for(*, trainee, quiz: Quiz) -> Accommodation | None:
-    # Mirrors services.attempts.attempt_deadline: the quiz's own arrangement first.
-    return (
-        Accommodation.objects.filter(trainee=trainee, quiz=quiz).first()
-        or Accommodation.objects.filter(trainee=trainee, quiz__isnull=True).first()
-    )
 
 
 def _start_refusal(standing, now: datetime) -> str | None:
