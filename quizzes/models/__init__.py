@@ -2,16 +2,19 @@ from quizzes.models.attempts import Answer, Attempt
 from quizzes.models.documents import Section, SourceDocument
 from quizzes.models.questions import Choice, Question
 from quizzes.models.quizzes import Accommodation, Quiz, QuizDraw, QuizQuestion
+from quizzes.models.trainees import DeadlineExtension, Trainee
 
 __all__ = [
     "Accommodation",
     "Answer",
     "Attempt",
     "Choice",
+    "DeadlineExtension",
     "Question",
     "Quiz",
     "QuizDraw",
     "QuizQuestion",
     "Section",
     "SourceDocument",
+    "Trainee",
 ]

@@ -114,6 +114,11 @@ class Answer(models.Model):
                 fields=["attempt", "position"], name="answer_unique_position"
             ),
         ]
+        indexes = [
+            # The admin's item statistics (responses, facility) read every scored
+            # answer of a question: covered by this index, without the table.
+            models.Index(fields=["question", "score"], name="answer_question_score"),
+        ]
 
     def __str__(self):
         return f"{self.attempt} · Q{self.position}"

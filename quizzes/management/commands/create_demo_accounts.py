@@ -4,8 +4,9 @@ import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
+
+from quizzes.services.instructors import INSTRUCTORS_GROUP, instructor_create
 
 DEMO_TRAINEES = ["trainee1", "trainee2"]
 DEMO_INSTRUCTOR = "instructor"
@@ -13,8 +14,9 @@ DEMO_INSTRUCTOR = "instructor"
 
 class Command(BaseCommand):
     help = (
-        "Create (or reset) the demo accounts: one instructor and two trainees. "
-        "Development only; the password comes from DEMO_PASSWORD."
+        "Create (or reset) the demo accounts: one instructor (in the Instructors "
+        "group) and two trainees. Development only; the password comes from "
+        "DEMO_PASSWORD."
     )
 
     def handle(self, *args, **options):
@@ -22,19 +24,16 @@ class Command(BaseCommand):
             raise CommandError("demo accounts are for development (DEBUG) only")
         password = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
         User = get_user_model()
-        instructor, _ = User.objects.update_or_create(
-            username=DEMO_INSTRUCTOR,
-            defaults={
-                "is_staff": True,
-                "first_name": "Demo",
-                "last_name": "Instructor",
-            },
+        instructor, _ = instructor_create(
+            username=DEMO_INSTRUCTOR, first_name="Demo", last_name="Instructor"
         )
+        # The demo password is set directly: it is a known, development-only value
+        # that the validators would rightly refuse for a real account.
         instructor.set_password(password)
+        # Permissions come from the group only, so the demo shows what a real
+        # instructor sees (an earlier version gave direct permissions: clear them).
+        instructor.user_permissions.clear()
         instructor.save()
-        instructor.user_permissions.set(
-            Permission.objects.filter(content_type__app_label="quizzes")
-        )
         for number, username in enumerate(DEMO_TRAINEES, start=1):
             trainee, _ = User.objects.update_or_create(
                 username=username,
@@ -43,6 +42,6 @@ class Command(BaseCommand):
             trainee.set_password(password)
             trainee.save()
         self.stdout.write(
-            f"demo accounts (password “{password}”): {DEMO_INSTRUCTOR} (admin), "
-            + ", ".join(DEMO_TRAINEES)
+            f"demo accounts (password “{password}”): {DEMO_INSTRUCTOR} (admin, "
+            f"{INSTRUCTORS_GROUP} group), " + ", ".join(DEMO_TRAINEES)
         )

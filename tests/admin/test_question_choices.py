@@ -78,3 +78,32 @@ def test_trainee_is_sent_to_login_from_the_admin(client):
     response = client.get("/admin/quizzes/question/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_question_saved_as_published_must_meet_every_rule(admin_client_logged_in):
+    """A draft may be unfinished; a published question is checked as audit_bank
+    checks it (here: an unmarked negative stem), with one message per problem."""
+    section = SectionFactory()
+    data = question_form(section, [0, 1, 0, 0]) | {
+        "status": "published",
+        "stem": "Which route is not used first?",
+    }
+    response = admin_client_logged_in.post("/admin/quizzes/question/add/", data)
+    assert "unmarked negative" in response.content.decode()
+    assert not Question.objects.exists()
+    data["status"] = "draft"
+    response = admin_client_logged_in.post("/admin/quizzes/question/add/", data)
+    assert response.status_code == 302
+
+
+def test_a_true_false_question_needs_true_and_false(admin_client_logged_in):
+    section = SectionFactory()
+    data = question_form(section, [1, 0]) | {
+        "kind": "true_false",
+        "choices-TOTAL_FORMS": "2",
+    }
+    response = admin_client_logged_in.post("/admin/quizzes/question/add/", data)
+    assert (
+        'a true/false question needs exactly two choices, "True" and "False"'
+        in response.content.decode().replace("&quot;", '"')
+    )

@@ -1,0 +1,324 @@
+"""Attempts and answers, read-only; the two interventions an instructor may make.
+
+Attempts are what trainees did: nobody edits them here. An instructor may close an
+attempt whose time ran out (what the trainee's next request or the cron job would
+do) and give one attempt in progress more time, which is logged with who and why.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from quizzes.admin.documents import ADMIN_CSS
+from quizzes.admin.filters import AnswerTraineeFilter, ScoredFilter, TopSectionFilter
+from quizzes.admin.filters import TraineeFilter as AttemptTraineeFilter
+from quizzes.admin.formatting import duration_text, score_text
+from quizzes.exports import ATTEMPTS_HEADER, attempts_rows, csv_response
+from quizzes.models import Answer, Attempt, DeadlineExtension
+from quizzes.services.attempts_admin import (
+    MAX_EXTENSION_MINUTES,
+    DeadlineNotExtended,
+    attempt_deadline_extend,
+    attempts_finish_expired,
+)
+
+
+class ReadOnlyMixin:
+    """What trainees did is evidence: no one adds, edits or deletes it here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AnswerInline(ReadOnlyMixin, admin.TabularInline):
+    model = Answer
+    fields = [
+        "position",
+        "question_link",
+        "chosen",
+        "key",
+        "score",
+        "saved_at",
+        "time_into_attempt",
+        "locked_at",
+        "flagged",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        # Choices prefetched once for every answer, and the attempt's trainee and
+        # quiz joined (a row's title names them): no query per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("attempt__trainee", "attempt__quiz", "question")
+            .prefetch_related("question__choices")
+        )
+
+    @admin.display(description="question")
+    def question_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:quizzes_question_change", args=[obj.question_id]),
+            obj.question,
+        )
+
+    @admin.display(description="chosen")
+    def chosen(self, obj):
+        texts = {c.pk: c.text for c in obj.question.choices.all()}
+        chosen = [texts.get(pk, f"#{pk}") for pk in obj.choice_ids]
+        return "; ".join(chosen) or "— (not answered)"
+
+    @admin.display(description="key")
+    def key(self, obj):
+        return "; ".join(c.text for c in obj.question.choices.all() if c.is_correct)
+
+    @admin.display(description="saved after")
+    def time_into_attempt(self, obj):
+        if obj.saved_at is None:
+            return "—"
+        return duration_text(obj.saved_at - obj.attempt.started_at)
+
+
+class DeadlineExtensionInline(ReadOnlyMixin, admin.TabularInline):
+    model = DeadlineExtension
+    fields = ["extended_at", "extended_by", "old_deadline", "new_deadline", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("extended_by", "attempt__trainee", "attempt__quiz")
+        )
+
+
+class ExtendDeadlineForm(forms.Form):
+    minutes = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_EXTENSION_MINUTES,
+        help_text="Added to the current deadline.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded with your name, e.g. “fire alarm during the exam”.",
+    )
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "trainee",
+        "quiz",
+        "number",
+        "state",
+        "started_at",
+        "deadline",
+        "finished_at",
+        "score_display",
+        "time_used",
+    ]
+    list_filter = ["quiz", "state", AttemptTraineeFilter]
+    search_fields = ["trainee__username", "trainee__last_name", "quiz__title"]
+    list_select_related = ["trainee", "quiz"]
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+    fields = [
+        "trainee",
+        "quiz",
+        "number",
+        "state",
+        "started_at",
+        "deadline",
+        "finished_at",
+        "score_display",
+        "time_used",
+    ]
+    readonly_fields = fields
+    inlines = [AnswerInline, DeadlineExtensionInline]
+    actions = ["finish_expired_now", "extend_deadline", "export_csv"]
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_queryset(self, request):
+        # The change page shows the trainee and the quiz: joined, not fetched.
+        return super().get_queryset(request).select_related("trainee", "quiz")
+
+    @admin.display(description="score", ordering="score")
+    def score_display(self, obj):
+        return score_text(obj.score, obj.max_score)
+
+    @admin.display(description="time used")
+    def time_used(self, obj):
+        if obj.finished_at is None:
+            return "—"
+        return duration_text(obj.finished_at - obj.started_at)
+
+    def has_extend_permission(self, request):
+        return request.user.has_perm("quizzes.add_deadlineextension")
+
+    # Closing an attempt whose time is up is what the trainee's next request or the
+    # cron job does anyway; it changes no rule, so reading attempts is enough.
+    @admin.action(
+        description="Finish now the selected attempts whose time is up",
+        permissions=["view"],
+    )
+    def finish_expired_now(self, request, queryset):
+        result = attempts_finish_expired(attempts=queryset, now=timezone.now())
+        if result.finished:
+            messages.success(
+                request,
+                f"{len(result.finished)} attempt(s) closed at their deadline and "
+                "scored with the answers saved before it.",
+            )
+        if result.not_due:
+            messages.warning(
+                request,
+                f"{len(result.not_due)} attempt(s) still have time left and were "
+                "left alone: " + ", ".join(str(a) for a in result.not_due),
+            )
+        if result.already_finished:
+            messages.info(
+                request,
+                f"{len(result.already_finished)} attempt(s) were already finished.",
+            )
+
+    @admin.action(
+        description="Extend the deadline of the selected attempt (one)…",
+        permissions=["extend"],
+    )
+    def extend_deadline(self, request, queryset):
+        attempts = list(queryset.select_related("trainee", "quiz")[:2])
+        if len(attempts) != 1:
+            messages.error(
+                request, "Select exactly one attempt to extend its deadline."
+            )
+            return None
+        attempt = attempts[0]
+        form = ExtendDeadlineForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                extension = attempt_deadline_extend(
+                    attempt=attempt,
+                    by=request.user,
+                    minutes=form.cleaned_data["minutes"],
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except DeadlineNotExtended as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    f"{attempt}: deadline moved from "
+                    f"{timezone.localtime(extension.old_deadline):%H:%M} to "
+                    f"{timezone.localtime(extension.new_deadline):%H:%M %Z}.",
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Extend the deadline",
+            "opts": self.opts,
+            "attempt": attempt,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(
+            request, "admin/quizzes/attempt/extend_deadline.html", context
+        )
+
+    @admin.action(description="Export the selected attempts as CSV")
+    def export_csv(self, request, queryset):
+        return csv_response(
+            filename=f"attempts-{timezone.localdate():%Y-%m-%d}.csv",
+            header=ATTEMPTS_HEADER,
+            rows=attempts_rows(queryset),
+        )
+
+
+@admin.register(Answer)
+class AnswerAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Every answer, for drilling down from a progress figure to what was chosen."""
+
+    list_display = [
+        "trainee",
+        "attempt_link",
+        "position",
+        "question",
+        "section",
+        "score",
+        "saved_at",
+    ]
+    list_filter = [
+        AnswerTraineeFilter,
+        TopSectionFilter,
+        ScoredFilter,
+        "attempt__quiz",
+        ("attempt__started_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["attempt__trainee", "attempt__quiz", "question__section"]
+    search_fields = ["question__stem", "attempt__trainee__username"]
+    show_full_result_count = False
+    fields = [
+        "attempt",
+        "question",
+        "position",
+        "choice_ids",
+        "score",
+        "saved_at",
+        "locked_at",
+        "flagged",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="trainee", ordering="attempt__trainee__username")
+    def trainee(self, obj):
+        return obj.attempt.trainee
+
+    @admin.display(description="attempt")
+    def attempt_link(self, obj):
+        return format_html(
+            '<a href="{}">{} #{}</a>',
+            reverse("admin:quizzes_attempt_change", args=[obj.attempt_id]),
+            obj.attempt.quiz,
+            obj.attempt.number,
+        )
+
+    @admin.display(description="section", ordering="question__section__title")
+    def section(self, obj):
+        return obj.question.section
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The log of deadline extensions; rows are added by the attempts' action."""
+
+    list_display = [
+        "extended_at",
+        "attempt",
+        "extended_by",
+        "old_deadline",
+        "new_deadline",
+        "reason",
+    ]
+    list_select_related = ["attempt__trainee", "attempt__quiz", "extended_by"]
+    search_fields = ["attempt__trainee__username", "reason"]
+    list_filter = ["attempt__quiz"]

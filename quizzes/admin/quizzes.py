@@ -1,0 +1,147 @@
+"""Quizzes (settings, composition, attempt statistics) and accommodations."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+
+from quizzes.admin.documents import ADMIN_CSS
+from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion
+from quizzes.statistics import draw_pool_sizes, quizzes_with_stats
+
+
+class QuizDrawFormSet(forms.BaseInlineFormSet):
+    """Refuses a draw of more questions than the section's published bank holds."""
+
+    def clean(self):
+        super().clean()
+        wanted = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("section")
+            and form.cleaned_data.get("count")
+        ]
+        pools = draw_pool_sizes(
+            section_ids=[form.cleaned_data["section"].pk for form in wanted]
+        )
+        for form in wanted:
+            section, count = form.cleaned_data["section"], form.cleaned_data["count"]
+            available = pools.get(section.pk, 0)
+            if count > available:
+                form.add_error(
+                    "count",
+                    f"“{section}” has {available} published question"
+                    f"{'' if available == 1 else 's'} (subsections included); a "
+                    f"draw can take at most {available}, not {count}.",
+                )
+
+
+class QuizDrawInline(admin.TabularInline):
+    model = QuizDraw
+    formset = QuizDrawFormSet
+    extra = 0
+    autocomplete_fields = ["section"]
+    verbose_name = "draw from a section"
+    verbose_name_plural = (
+        "composition: questions drawn at random from a section's published bank"
+    )
+
+
+class QuizQuestionInline(admin.TabularInline):
+    model = QuizQuestion
+    extra = 0
+    autocomplete_fields = ["question"]
+    verbose_name = "fixed question"
+    verbose_name_plural = "composition: fixed questions, in order"
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "mode",
+        "time_limit",
+        "attempts_allowed",
+        "pass_mark",
+        "started",
+        "finished",
+        "mean_score",
+    ]
+    list_filter = ["mode", "grading_method", "review_shows"]
+    search_fields = ["title", "slug", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [QuizDrawInline, QuizQuestionInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "description", "mode"]}),
+        (
+            "Timing",
+            {
+                "fields": ["time_limit", "opens_at", "closes_at"],
+                "description": "Time limit as HH:MM:SS; blank for an untimed quiz. "
+                "An attempt's deadline never passes the close.",
+            },
+        ),
+        (
+            "Attempts and grading",
+            {"fields": ["attempts_allowed", "grading_method", "pass_mark"]},
+        ),
+        ("Delivery", {"fields": ["shuffle_questions", "shuffle_choices"]}),
+        ("Review", {"fields": ["review_shows", "review_from"]}),
+    ]
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_queryset(self, request):
+        return quizzes_with_stats(super().get_queryset(request))
+
+    @admin.display(description="started", ordering="started")
+    def started(self, obj):
+        return obj.started
+
+    @admin.display(description="finished", ordering="finished")
+    def finished(self, obj):
+        return obj.finished
+
+    @admin.display(description="mean score", ordering="mean_percent")
+    def mean_score(self, obj):
+        return "—" if obj.mean_percent is None else f"{obj.mean_percent:.1f} %"
+
+
+class TraineeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(admin.ModelAdmin):
+    list_display = ["trainee", "quiz_or_all", "time_factor", "extra_minutes", "reason"]
+    list_select_related = ["trainee", "quiz"]
+    list_filter = ["quiz"]
+    search_fields = [
+        "trainee__username",
+        "trainee__first_name",
+        "trainee__last_name",
+        "quiz__title",
+    ]
+    autocomplete_fields = ["quiz"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Instructors cannot open the user admin (so no autocomplete on it): the
+        # trainee is picked from a plain list of the active non-staff accounts.
+        if db_field.name == "trainee":
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, is_staff=False)
+                .order_by("username")
+            )
+            kwargs["form_class"] = TraineeChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="quiz", ordering="quiz__title")
+    def quiz_or_all(self, obj):
+        return obj.quiz or "every quiz"

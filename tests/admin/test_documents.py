@@ -1,0 +1,108 @@
+"""Documents and sections in the admin: upload to import, readable sections."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from quizzes.choices import QuestionStatus
+from quizzes.models import Section, SourceDocument
+from tests.conftest import SEED_MARKDOWN
+from tests.factories import QuestionFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+ADD = reverse("admin:quizzes_sourcedocument_add")
+MARKDOWN = b"Intro text.\n# Routes\nIV is fast.\n## Nasal\nSpray.\n# Doses\nLow.\n"
+
+
+def upload(client, name, data, title=""):
+    return client.post(
+        ADD, {"file": SimpleUploadedFile(name, data), "title": title}, follow=True
+    )
+
+
+def test_uploading_a_markdown_file_imports_it_as_import_document_does(
+    instructor_client,
+):
+    response = upload(instructor_client, "routes.md", MARKDOWN, title="Routes Guide")
+    document = SourceDocument.objects.get(slug="routes-guide")
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:quizzes_sourcedocument_change", args=[document.pk]
+    )
+    assert list(document.sections.values_list("title", "level")) == [
+        ("Overview", 1),
+        ("Routes", 1),
+        ("Nasal", 2),
+        ("Doses", 1),
+    ]
+    assert "Routes Guide” imported: 4 section(s) new" in response.content.decode()
+
+
+def test_the_seed_document_uploads_to_the_same_sections_as_the_command(
+    instructor_client, seeded
+):
+    """Uploading the seed file again is a no-op, as re-running the command is."""
+    before = list(Section.objects.values_list("slug", "text"))
+    response = upload(
+        instructor_client,
+        SEED_MARKDOWN.name,
+        SEED_MARKDOWN.read_bytes(),
+        title="Ketamine Clinical Overview",
+    )
+    assert "is unchanged" in response.content.decode()
+    assert list(Section.objects.values_list("slug", "text")) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.md", b"  \n", "empty.md: the file is empty"),
+        ("image.md", b"\x89PNG\x00\x00", "image.md: the file is binary"),
+        ("latin.txt", "Café\n".encode("latin-1"), "latin.txt: the file is not UTF-8"),
+    ],
+)
+def test_a_refused_file_shows_the_import_error_on_the_form(
+    instructor_client, name, data, message
+):
+    response = upload(instructor_client, name, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not SourceDocument.objects.exists()
+
+
+def test_an_import_that_would_drop_a_section_with_questions_changes_nothing(
+    instructor_client,
+):
+    upload(instructor_client, "routes.md", MARKDOWN, title="Routes Guide")
+    nasal = Section.objects.get(slug="nasal")
+    QuestionFactory(section=nasal, source_quote="Spray.")
+    response = upload(
+        instructor_client, "routes.md", b"# Routes\nIV is fast.\n", title="Routes Guide"
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "these sections have questions but are not in the new file" in page
+    assert Section.objects.filter(slug="nasal").exists()
+    assert SourceDocument.objects.get().text.startswith("Intro text.")
+
+
+def test_a_section_shows_its_text_and_its_questions_by_status(instructor_client):
+    section = SectionFactory(text="Line one.\nLine two.\n")
+    QuestionFactory(section=section, source_quote="Line one.")
+    QuestionFactory(section=section, source_quote="Line one.", status="draft")
+    QuestionFactory(
+        section=section, source_quote="Line two.", status=QuestionStatus.RETIRED
+    )
+    page = instructor_client.get(
+        reverse("admin:quizzes_section_change", args=[section.pk])
+    ).content.decode()
+    assert '<div class="source-text">Line one.\nLine two.\n</div>' in page
+    assert "1 published · 1 draft · 1 retired" in page
+
+
+def test_the_section_list_counts_questions_by_status(instructor_client):
+    section = SectionFactory()
+    QuestionFactory(section=section)
+    QuestionFactory(section=section, status=QuestionStatus.DRAFT)
+    response = instructor_client.get(reverse("admin:quizzes_section_changelist"))
+    (row,) = response.context["cl"].result_list
+    assert (row.published, row.drafts, row.retired) == (1, 1, 0)

@@ -1,0 +1,72 @@
+"""Instructor accounts and the Instructors group."""
+
+import importlib
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+
+from quizzes.services.instructors import (
+    INSTRUCTOR_PERMISSIONS,
+    INSTRUCTORS_GROUP,
+    instructor_codenames,
+    instructor_create,
+    instructors_group_ensure,
+)
+
+pytestmark = pytest.mark.django_db
+MIGRATION = importlib.import_module("quizzes.migrations.0005_instructors_group")
+
+
+def test_the_migration_and_the_service_grant_the_same_permissions():
+    assert MIGRATION.PERMISSIONS == INSTRUCTOR_PERMISSIONS
+    assert MIGRATION.GROUP == INSTRUCTORS_GROUP
+
+
+def test_the_group_holds_nothing_on_users_groups_or_permissions():
+    group = instructors_group_ensure()
+    labels = set(group.permissions.values_list("content_type__app_label", flat=True))
+    assert labels == {"quizzes"}
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert codenames == set(instructor_codenames())
+    assert "change_attempt" not in codenames
+    assert "view_answer" in codenames
+    assert len(codenames) == 37
+
+
+def test_the_data_migration_created_the_group():
+    """The group exists before any code asks for it (unless a test flushed it)."""
+    group = Group.objects.filter(name=INSTRUCTORS_GROUP).first()
+    if group is None:
+        pytest.skip("the database was flushed by a transactional test")
+    assert group.permissions.count() == 37
+
+
+def test_an_instructor_is_staff_in_the_group_without_permissions_of_their_own():
+    user, created = instructor_create(
+        username="dr-ada", email="ada@example.org", password="a long pass phrase 42"
+    )
+    assert created
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == [INSTRUCTORS_GROUP]
+    assert not user.user_permissions.exists()
+    assert user.has_perm("quizzes.change_question")
+    assert not user.has_perm("auth.change_user")
+    assert user.check_password("a long pass phrase 42")
+
+
+def test_an_existing_account_becomes_an_instructor_and_keeps_its_password():
+    instructor_create(username="dr-bo", password="a long pass phrase 42")
+    again, created = instructor_create(username="dr-bo")
+    assert not created
+    assert again.check_password("a long pass phrase 42")
+
+
+def test_a_weak_password_is_refused():
+    with pytest.raises(ValidationError):
+        instructor_create(username="dr-cy", password="123")
+
+
+def test_without_a_password_a_new_account_cannot_log_in_yet():
+    user, _ = instructor_create(username="dr-di")
+    assert not user.has_usable_password()
