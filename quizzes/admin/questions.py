@@ -16,6 +16,11 @@ from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Choice, Question, Section
 from quizzes.previews import question_preview
 from quizzes.rules import choice_problems, question_problems, quote_problems
+from quizzes.services.question_history import (
+    QuestionRevertError,
+    question_revert,
+    question_versions,
+)
 from quizzes.services.questions import (
     question_duplicate,
     questions_publish,
@@ -110,6 +115,7 @@ class QuestionAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "preview_link",
+                    "versions_link",
                     "responses",
                     "facility",
                     "ref",
@@ -121,6 +127,7 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [
         "preview_link",
+        "versions_link",
         "responses",
         "facility",
         "ref",
@@ -178,6 +185,15 @@ class QuestionAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Preview</a>',
             reverse("admin:quizzes_question_preview", args=[obj.pk]),
+        )
+
+    @admin.display(description="versions")
+    def versions_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Every change, and reverting to an earlier version</a>',
+            reverse("admin:quizzes_question_versions", args=[obj.pk]),
         )
 
     @admin.action(
@@ -251,6 +267,11 @@ class QuestionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="quizzes_question_preview",
             ),
+            path(
+                "<int:object_id>/versions/",
+                self.admin_site.admin_view(self.versions_view),
+                name="quizzes_question_versions",
+            ),
             *super().get_urls(),
         ]
 
@@ -266,3 +287,45 @@ class QuestionAdmin(admin.ModelAdmin):
             "change_url": reverse("admin:quizzes_question_change", args=[question.pk]),
         }
         return TemplateResponse(request, "admin/quizzes/question/preview.html", context)
+
+    def versions_view(self, request, object_id: int):
+        """Every change to the question and its choices; POST reverts to one."""
+        question = get_object_or_404(
+            Question.objects.select_related("section"), pk=object_id
+        )
+        if not self.has_view_permission(request, question):
+            raise PermissionDenied
+        if request.method == "POST":
+            if not self.has_change_permission(request, question):
+                raise PermissionDenied
+            form = RevertForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Choose a version to revert to.")
+            else:
+                as_of = form.cleaned_data["as_of"]
+                try:
+                    question_revert(question=question, as_of=as_of)
+                except QuestionRevertError as error:
+                    messages.error(request, f"Not reverted: {error}")
+                else:
+                    messages.success(
+                        request,
+                        f"Reverted to the version of {as_of:%Y-%m-%d %H:%M:%S} UTC. "
+                        "Finished attempts keep the scores they were given.",
+                    )
+                    return redirect("admin:quizzes_question_change", question.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Versions of question #{question.pk}",
+            "question": question,
+            "versions": question_versions(question=question),
+            "can_revert": self.has_change_permission(request, question),
+        }
+        return TemplateResponse(
+            request, "admin/quizzes/question/versions.html", context
+        )
+
+
+class RevertForm(forms.Form):
+    as_of = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S.%f%z"])

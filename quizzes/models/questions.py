@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.rules import quote_problems
@@ -39,6 +40,9 @@ class Question(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Every change is kept, with who and when, so a wrong edit of a key can be seen
+    # and reverted (quizzes.services.question_history).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["section__document", "section__order", "id"]
@@ -81,6 +85,7 @@ class Choice(models.Model):
     text = models.TextField()
     is_correct = models.BooleanField(default=False)
     rationale = models.TextField(help_text="Why this option is right or wrong.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["question_id", "order", "id"]

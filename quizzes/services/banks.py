@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from quizzes.banks import Bank, BankFileError, banks_read
 from quizzes.models import Choice, Question, Section
@@ -117,15 +118,19 @@ def _question_upsert(*, item, section: Section, question: Question | None) -> st
     }
     if question is None:
         question = Question.objects.create(ref=item.ref, **fields)
-        Choice.objects.bulk_create(
-            Choice(
-                question=question,
-                order=order,
-                text=c.text,
-                is_correct=c.is_correct,
-                rationale=c.rationale,
-            )
-            for order, c in enumerate(item.choices, start=1)
+        # With history, so that a question's first version includes its choices.
+        bulk_create_with_history(
+            [
+                Choice(
+                    question=question,
+                    order=order,
+                    text=c.text,
+                    is_correct=c.is_correct,
+                    rationale=c.rationale,
+                )
+                for order, c in enumerate(item.choices, start=1)
+            ],
+            Choice,
         )
         return "created"
 

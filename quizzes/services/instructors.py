@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.db.models import Q
 
 INSTRUCTORS_GROUP = "Instructors"
 MANAGE = ("add", "change", "delete", "view")
@@ -28,6 +29,14 @@ INSTRUCTOR_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Added by migration 0008 (a test keeps them equal): reading the history of
+# questions and choices, and unlocking accounts locked by django-axes.
+INSTRUCTOR_ADDED_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "quizzes": {"historicalquestion": ("view",), "historicalchoice": ("view",)},
+    "axes": {"accessattempt": ("view", "delete"), "accessfailurelog": ("view",)},
+}
+
+
 def instructor_codenames() -> list[str]:
     """``add_question``, ``view_attempt``…: every permission the group holds."""
     return [
@@ -40,11 +49,11 @@ def instructor_codenames() -> list[str]:
 def instructors_group_ensure() -> Group:
     """The Instructors group with exactly its permissions (created if missing)."""
     group, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="quizzes", codename__in=instructor_codenames()
-        )
-    )
+    wanted = Q(content_type__app_label="quizzes", codename__in=instructor_codenames())
+    for label, models in INSTRUCTOR_ADDED_PERMISSIONS.items():
+        codenames = [f"{a}_{m}" for m, actions in models.items() for a in actions]
+        wanted |= Q(content_type__app_label=label, codename__in=codenames)
+    group.permissions.set(Permission.objects.filter(wanted))
     return group
 
 
