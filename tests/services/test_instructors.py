@@ -17,7 +17,9 @@ from quizzes.services.instructors import (
 
 pytestmark = pytest.mark.django_db
 MIGRATION = importlib.import_module("quizzes.migrations.0005_instructors_group")
-ADDED = importlib.import_module("quizzes.migrations.0008_instructors_history_and_unlock")
+ADDED = importlib.import_module(
+    "quizzes.migrations.0008_instructors_history_and_unlock"
+)
 GROUP_SIZE = 37 + 5  # quizzes models, then history views and axes unlocking
 
 
