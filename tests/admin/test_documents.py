@@ -58,15 +58,26 @@ def test_the_seed_document_uploads_to_the_same_sections_as_the_command(
         ("empty.md", b"  \n", "empty.md: the file is empty"),
         ("image.md", b"\x89PNG\x00\x00", "image.md: the file is binary"),
         ("latin.txt", "Café\n".encode("latin-1"), "latin.txt: the file is not UTF-8"),
+        (
+            "utf16.md",
+            "# Title\nBody\n".encode("utf-16"),
+            "utf16.md: the file is binary",
+        ),
+        ("big.txt", b"x" * (50 * 1024 * 1024), "the limit is 5,242,880"),
+        ("heads.md", b"# One\n## Two\n", "heads.md: the file has headings but no text"),
     ],
+    ids=["empty", "binary", "latin-1", "utf-16", "50-MB", "headings-only"],
 )
 def test_a_refused_file_shows_the_import_error_on_the_form(
     instructor_client, name, data, message
 ):
-    response = upload(instructor_client, name, data)
+    upload(instructor_client, "doc.md", MARKDOWN, title="Doc")
+    before = list(Section.objects.values_list("pk", "order", "text"))
+    response = upload(instructor_client, name, data, title="Doc")
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not SourceDocument.objects.exists()
+    assert list(Section.objects.values_list("pk", "order", "text")) == before
+    assert SourceDocument.objects.get().text.startswith("Intro text.")
 
 
 def test_an_import_that_would_drop_a_section_with_questions_changes_nothing(
