@@ -54,6 +54,17 @@ def quiz(questions):
     return QuizFactory(with_questions=questions)
 
 
+def save(attempt, question_id, choice_ids, *, flagged=None, now=T0):
+    """Autosave one answer (the service, with the test's defaults)."""
+    return answer_save(
+        attempt=attempt,
+        question_id=question_id,
+        choice_ids=choice_ids,
+        flagged=flagged,
+        now=now,
+    )
+
+
 def key_of(question):
     return [c.pk for c in question.choices.all() if c.is_correct]
 
@@ -163,13 +174,7 @@ class TestSave:
     ):
         attempt = start(trainee, quiz)
         now = T0 + timedelta(minutes=1)
-        answer_save(
-            attempt=attempt,
-            question_id=questions[0].pk,
-            choice_ids=key_of(questions[0]),
-            flagged=True,
-            now=now,
-        )
+        save(attempt, questions[0].pk, key_of(questions[0]), flagged=True, now=now)
         answer = Answer.objects.get(attempt=attempt, question=questions[0])
         assert (answer.choice_ids, answer.flagged, answer.saved_at) == (
             key_of(questions[0]),
@@ -181,12 +186,8 @@ class TestSave:
         self, trainee, quiz, questions
     ):
         attempt = start(trainee, quiz)
-        answer_save(
-            attempt=attempt,
-            question_id=questions[0].pk,
-            choice_ids=key_of(questions[0]),
-            flagged=None,
-            now=attempt.deadline + GRACE,
+        save(
+            attempt, questions[0].pk, key_of(questions[0]), now=attempt.deadline + GRACE
         )
         assert Answer.objects.get(attempt=attempt, question=questions[0]).choice_ids
 
@@ -194,22 +195,15 @@ class TestSave:
         self, trainee, quiz, questions
     ):
         attempt = start(trainee, quiz)
-        answer_save(
-            attempt=attempt,
-            question_id=questions[0].pk,
-            choice_ids=key_of(questions[0]),
-            flagged=None,
+        save(
+            attempt,
+            questions[0].pk,
+            key_of(questions[0]),
             now=T0 + timedelta(minutes=5),
         )
         late = attempt.deadline + GRACE + timedelta(seconds=1)
         with pytest.raises(AttemptClosed, match="Time is up"):
-            answer_save(
-                attempt=attempt,
-                question_id=questions[2].pk,
-                choice_ids=key_of(questions[2]),
-                flagged=None,
-                now=late,
-            )
+            save(attempt, questions[2].pk, key_of(questions[2]), now=late)
         attempt.refresh_from_db()
         assert attempt.state == AttemptState.EXPIRED
         assert attempt.finished_at == attempt.deadline
@@ -221,49 +215,25 @@ class TestSave:
     def test_choice_of_another_question_is_invalid(self, trainee, quiz, questions):
         attempt = start(trainee, quiz)
         with pytest.raises(InvalidAnswer, match="not an option"):
-            answer_save(
-                attempt=attempt,
-                question_id=questions[0].pk,
-                choice_ids=key_of(questions[1])[:1],
-                flagged=None,
-                now=T0,
-            )
+            save(attempt, questions[0].pk, key_of(questions[1])[:1])
 
     def test_single_question_takes_one_choice(self, trainee, quiz, questions):
         attempt = start(trainee, quiz)
         two = [c.pk for c in questions[0].choices.all()][:2]
         with pytest.raises(InvalidAnswer, match="takes one answer; 2 were sent"):
-            answer_save(
-                attempt=attempt,
-                question_id=questions[0].pk,
-                choice_ids=two,
-                flagged=None,
-                now=T0,
-            )
+            save(attempt, questions[0].pk, two)
 
     def test_question_outside_the_attempt_is_not_found(self, trainee, quiz):
         attempt = start(trainee, quiz)
         stranger = QuestionFactory()
         with pytest.raises(QuestionNotInAttempt):
-            answer_save(
-                attempt=attempt,
-                question_id=stranger.pk,
-                choice_ids=[],
-                flagged=None,
-                now=T0,
-            )
+            save(attempt, stranger.pk, [])
 
     def test_finished_attempt_takes_no_more_answers(self, trainee, quiz, questions):
         attempt = start(trainee, quiz)
         attempt_finish(attempt=attempt, now=T0 + timedelta(minutes=1))
         with pytest.raises(AttemptClosed, match="finished"):
-            answer_save(
-                attempt=attempt,
-                question_id=questions[0].pk,
-                choice_ids=[],
-                flagged=None,
-                now=T0 + timedelta(minutes=2),
-            )
+            save(attempt, questions[0].pk, [], now=T0 + timedelta(minutes=2))
 
 
 class TestFinish:
@@ -272,13 +242,7 @@ class TestFinish:
     ):
         attempt = start(trainee, quiz)
         single, multiple, _ = questions
-        answer_save(
-            attempt=attempt,
-            question_id=single.pk,
-            choice_ids=key_of(single),
-            flagged=None,
-            now=T0,
-        )
+        save(attempt, single.pk, key_of(single))
         answer_save(  # one of two correct, one wrong: (1 - 1) / 2 = 0
             attempt=attempt,
             question_id=multiple.pk,
@@ -306,13 +270,7 @@ class TestFinish:
         self, trainee, quiz, questions
     ):
         attempt = start(trainee, quiz)
-        answer_save(
-            attempt=attempt,
-            question_id=questions[0].pk,
-            choice_ids=key_of(questions[0]),
-            flagged=None,
-            now=T0,
-        )
+        save(attempt, questions[0].pk, key_of(questions[0]))
         attempt_finish(attempt=attempt, now=T0 + timedelta(minutes=1))
         questions[0].choices.update(is_correct=False)
         attempt.refresh_from_db()
@@ -338,23 +296,11 @@ class TestTutorMode:
     def test_confirmed_answer_is_locked(self, trainee, questions):
         quiz = QuizFactory(with_questions=questions, mode=QuizMode.TUTOR)
         attempt = start(trainee, quiz)
-        answer_save(
-            attempt=attempt,
-            question_id=questions[0].pk,
-            choice_ids=wrong_of(questions[0])[:1],
-            flagged=None,
-            now=T0,
-        )
+        save(attempt, questions[0].pk, wrong_of(questions[0])[:1])
         answer = answer_confirm(attempt=attempt, question_id=questions[0].pk, now=T0)
         assert answer.locked_at == T0
         with pytest.raises(AnswerLocked):
-            answer_save(
-                attempt=attempt,
-                question_id=questions[0].pk,
-                choice_ids=key_of(questions[0]),
-                flagged=None,
-                now=T0,
-            )
+            save(attempt, questions[0].pk, key_of(questions[0]))
 
     def test_an_empty_answer_cannot_be_confirmed(self, trainee, questions):
         quiz = QuizFactory(with_questions=questions, mode=QuizMode.TUTOR)
@@ -382,13 +328,7 @@ class TestGrade:
         )
         for minute, choice in ((0, key_of(question)), (20, wrong_of(question)[:1])):
             attempt = start(trainee, quiz, now=T0 + timedelta(minutes=minute))
-            answer_save(
-                attempt=attempt,
-                question_id=question.pk,
-                choice_ids=choice,
-                flagged=None,
-                now=T0 + timedelta(minutes=minute),
-            )
+            save(attempt, question.pk, choice, now=T0 + timedelta(minutes=minute))
             attempt_finish(attempt=attempt, now=T0 + timedelta(minutes=minute + 1))
         (standing,) = quiz_standings(trainee=trainee, now=T0 + timedelta(hours=1))
         assert standing.grade == expected
