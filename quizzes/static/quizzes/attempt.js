@@ -12,8 +12,12 @@
  *   announces only the 10, 5 and 1 minute marks.
  * - Every change of a choice or of the flag is PUT to the API. A failed request
  *   keeps the answer in the page and retries every few seconds and when the
- *   browser comes back online. A 409 (time is up, attempt finished) is shown and
- *   the trainee is sent to the result page.
+ *   browser comes back online. A 409 (time is up, attempt finished, answer
+ *   confirmed in another tab) is shown, then this question's page is opened
+ *   again: the server sends a closed attempt on to its result, and shows a
+ *   confirmed answer locked, with its feedback.
+ * - The address bar names the question (?q=N), so a reload stays on it instead of
+ *   jumping to the first unanswered question.
  * - At zero the attempt is submitted through the API, then the result page opens.
  */
 (function () {
@@ -160,11 +164,18 @@
       });
   }
 
-  function leave(delay) {
+  function leave(delay, url) {
     leaving = true;
     window.setTimeout(function () {
-      window.location.assign(resultUrl);
+      window.location.assign(url || resultUrl);
     }, delay);
+  }
+
+  // This question's own page, e.g. /attempts/7/?q=3.
+  function questionUrl() {
+    var url = new URL(window.location.href);
+    url.searchParams.set("q", form.dataset.position);
+    return url;
   }
 
   // --- Autosave ---------------------------------------------------------------
@@ -282,11 +293,17 @@
   function refused(status, message) {
     pending = null;
     if (status === 409) {
-      // Time is up or the attempt is finished: nothing more can be saved here.
+      // Time is up, the attempt is finished, or the answer was confirmed in another
+      // tab: nothing more can be saved from this page. Its question's page, loaded
+      // again, shows which (a closed attempt goes on to its result), so a pending
+      // navigation is dropped rather than posted into the same refusal.
       closed = true;
-      setStatus(message + " Opening your result…", true);
-      leave(LEAVE_DELAY_MS);
-    } else if (status === 401 || status === 403) {
+      waitingSubmitter = null;
+      setStatus(message + " Reloading the page…", true);
+      leave(LEAVE_DELAY_MS, questionUrl());
+      return;
+    }
+    if (status === 401 || status === 403) {
       setStatus(
         "Not saved: you are logged out. Log in again, then reload this page. (" +
           message +
@@ -332,7 +349,8 @@
   }
 
   function resumeSubmit() {
-    if (submitting) {
+    // Closed: a 409 came back and the page is reloading; a post would be refused.
+    if (submitting || closed) {
       return;
     }
     var submitter = waitingSubmitter;
@@ -372,6 +390,9 @@
   }
 
   if (form) {
+    if (window.history.replaceState) {
+      window.history.replaceState(window.history.state, "", questionUrl());
+    }
     form.addEventListener("change", onChange);
     form.addEventListener("submit", onSubmit);
     window.addEventListener("online", flush);
