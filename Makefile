@@ -20,6 +20,8 @@ seed: $(BIN)/.installed
 	$(MANAGE) migrate --no-input
 	$(MANAGE) import_document $(SEED_DOCUMENT) --title "$(SEED_TITLE)"
 	$(MANAGE) load_banks
+	@# A database from before question history existed gets its first versions.
+	$(MANAGE) populate_history --auto -v0
 	$(MANAGE) create_seed_quizzes
 	$(MANAGE) create_demo_accounts
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -83,6 +84,10 @@ class ChoiceInline(admin.TabularInline):
     formset = ChoiceInlineFormSet
     fields = ["order", "text", "is_correct", "rationale"]
     extra = 0
+    # Short text areas, so the five columns fit a laptop screen without scrolling.
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 36})}
+    }
 
 
 class SectionChoiceField(forms.ModelChoiceField):
