@@ -216,11 +216,24 @@ def answer_save(
     ``QuestionNotInAttempt`` for a question the attempt does not hold.
     """
     with transaction.atomic():
-        locked = _lock_open_attempt(attempt, now)
-        if isinstance(locked, AttemptError):
+        # One statement reads the answer and locks its attempt's row (the hot path:
+        # every autosave of a cohort goes through here).
+        answer = (
+            Answer.objects.select_for_update(of=("attempt",))
+            .select_related("attempt__quiz", "question")
+            .filter(attempt_id=attempt.pk, question_id=question_id)
+            .first()
+        )
+        if answer is None:
+            locked = _lock_open_attempt(attempt, now)
+            if not isinstance(locked, AttemptError):
+                raise QuestionNotInAttempt(
+                    f"Question {question_id} is not part of this attempt."
+                )
             error = locked
+        elif error := _closed_error(answer.attempt, now):
+            pass
         else:
-            answer = _answer_of(locked, question_id)
             if answer.locked_at:
                 raise AnswerLocked(
                     "This answer was confirmed and can no longer change."
@@ -356,18 +369,31 @@ def _lock_open_attempt(attempt: Attempt, now: datetime) -> Attempt | AttemptErro
     The error is returned, not raised, so that an expiry done here commits before
     the caller raises it outside the transaction.
     """
+    # of=("self",): lock the attempt row only. Without it PostgreSQL also locks the
+    # joined quiz row, the same row for a whole cohort, and every save of the exam
+    # would wait for every other one.
     locked = (
-        Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .get(pk=attempt.pk)
     )
-    if locked.state != AttemptState.IN_PROGRESS:
+    return _closed_error(locked, now) or locked
+
+
+def _closed_error(attempt: Attempt, now: datetime) -> AttemptClosed | None:
+    """The error for a locked attempt that takes no more answers, else None.
+
+    Past its deadline the attempt is finished here, scored with what was saved.
+    """
+    if attempt.state != AttemptState.IN_PROGRESS:
         return AttemptClosed("This attempt is finished; answers can no longer change.")
-    if _is_past_deadline(locked, now):
-        attempt_finish(attempt=locked, now=now)
+    if _is_past_deadline(attempt, now):
+        attempt_finish(attempt=attempt, now=now)
         return AttemptClosed(
             "Time is up: the deadline has passed, so this answer was not saved. "
             "The attempt was scored with the answers saved before the deadline."
         )
-    return locked
+    return None
 
 
 def _answer_of(attempt: Attempt, question_id: int) -> Answer:

@@ -45,7 +45,9 @@ def attempt_deadline_extend(
         )
     with transaction.atomic():
         locked = (
-            Attempt.objects.select_for_update()
+            # of=("self",): lock the attempt only, not the quiz row that every
+            # trainee's autosave of the exam also needs.
+            Attempt.objects.select_for_update(of=("self",))
             .select_related("quiz", "trainee")
             .get(pk=attempt.pk)
         )

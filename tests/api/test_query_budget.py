@@ -5,8 +5,8 @@ Budgets, measured on SQLite (PostgreSQL runs the same statements):
   questions, draws, choice ids, savepoint, accommodation (quiz, then general),
   insert attempt, bulk insert answers, release, answers + questions and choice
   texts for the response.
-- save (8): session, user, scoped attempt, savepoint, attempt row lock + quiz,
-  answer + question kind, update, release.
+- save (7): session, user, scoped attempt, savepoint, the answer with its question
+  and its attempt (whose row it locks), update, release.
 - get (5): session, user, scoped attempt, answers + questions, choice texts.
 - submit (11): session, user, scoped attempt, savepoint, lock, answers + kinds,
   keys, bulk update of answer scores, attempt update, release, quiz for the result.
@@ -20,7 +20,7 @@ import pytest
 from quizzes.models import Question
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
-BUDGET = {"start": 16, "save": 8, "get": 5, "submit": 11, "review": 6}
+BUDGET = {"start": 16, "save": 7, "get": 5, "submit": 11, "review": 6}
 
 
 @pytest.fixture

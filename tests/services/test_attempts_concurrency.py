@@ -152,3 +152,42 @@ def test_hammering_autosave_from_many_threads_never_fails():
     for answer in Answer.objects.filter(attempt__in=attempts):
         assert answer.choice_ids == last[answer.question_id]
         assert answer.flagged is False
+
+
+def test_one_trainees_save_does_not_wait_for_anothers(quiz):
+    """A save locks its own attempt's row, not the quiz's: while trainee A's save is
+    still open, trainee B's save of the same exam goes through (PostgreSQL; SQLite
+    runs one writer at a time by design)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; row locks are PostgreSQL's")
+    from django.db import transaction
+
+    a, b = (
+        attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt for _ in "ab"
+    )
+    question = a.answers.first().question_id
+    a_saved, b_done = threading.Event(), threading.Event()
+
+    def save_a_and_hold():
+        with transaction.atomic():
+            answer_save(
+                attempt=a, question_id=question, choice_ids=[], flagged=True, now=T0
+            )
+            a_saved.set()
+            b_done.wait(timeout=10)
+        return "a"
+
+    def save_b():
+        a_saved.wait(timeout=10)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+            return answer_save(
+                attempt=b, question_id=question, choice_ids=[], flagged=True, now=T0
+            )
+        finally:
+            b_done.set()
+
+    result_a, result_b = run_together(save_a_and_hold, save_b)
+    assert result_a == "a"
+    assert isinstance(result_b, Answer), result_b
