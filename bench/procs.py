@@ -1,0 +1,376 @@
+"""Processes the benchmark starts and watches: gunicorn, PostgreSQL, CPU sampling.
+
+Everything started here is registered with a ``Cleanup`` so that it is stopped at
+exit, on error and on Ctrl-C alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psutil
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# The gunicorn of the interpreter running the benchmark (the .venv's).
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+class Cleanup:
+    """Callbacks run last-in first-out, once, whatever happens."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[tuple[str, Callable[[], None]]] = []
+
+    def add(self, what: str, callback: Callable[[], None]) -> None:
+        self._callbacks.append((what, callback))
+
+    def run(self) -> None:
+        while self._callbacks:
+            what, callback = self._callbacks.pop()
+            try:
+                callback()
+            except Exception as exc:  # keep stopping the rest
+                print(f"cleanup: {what}: {exc}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prioritize(pid: int | str, nice: int) -> bool:
+    """Give a process's scheduler autogroup (its session) a nice value.
+
+    With autogroup scheduling (Linux's default on desktops and here), sessions share
+    the CPU as groups and a process's own nice value only counts inside its group.
+    """
+    try:
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+        return True
+    except OSError:
+        return False
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM the process's group (its own), then SIGKILL if it lingers."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+def tree_cpu(pid: int | None) -> float:
+    """CPU seconds of a process and its children, the reaped ones included."""
+    if pid is None:
+        return 0.0
+    try:
+        proc = psutil.Process(pid)
+        t = proc.cpu_times()
+        total = t.user + t.system + t.children_user + t.children_system
+        for child in proc.children(recursive=True):
+            try:
+                c = child.cpu_times()
+                total += c.user + c.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+class CpuSampler(threading.Thread):
+    """Samples, every ``interval`` s, the CPU seconds of the machine, the server,
+    the database server and the current load generator, to split any time window.
+    """
+
+    def __init__(self, interval: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.server_pid: int | None = None
+        self.db_pid: int | None = None
+        # PostgreSQL only: (backends running a query, backends waiting on a lock).
+        self.db_probe: Callable[[], tuple[int, int]] | None = None
+        self.db_samples: list[tuple[float, int, int]] = []
+        self.generator_pid: int | None = None
+        self._generator_done = 0.0  # CPU of generators that have exited
+        self._generator_last = 0.0
+        self.samples: list[tuple[float, float, float, float, float, float]] = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    def set_generator(self, pid: int | None) -> None:
+        with self._lock:
+            self._generator_done += self._generator_last
+            self._generator_last = 0.0
+            self.generator_pid = pid
+
+    def sample(self) -> None:
+        machine = psutil.cpu_times()
+        idle = machine.idle + getattr(machine, "iowait", 0.0)
+        total = sum(machine)
+        with self._lock:
+            if self.generator_pid is not None:
+                self._generator_last = max(
+                    self._generator_last, tree_cpu(self.generator_pid)
+                )
+            generator = self._generator_done + self._generator_last
+        self.samples.append(
+            (
+                time.time(),
+                total - idle,
+                total,
+                tree_cpu(self.server_pid),
+                tree_cpu(self.db_pid),
+                generator,
+            )
+        )
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+            if self.db_probe is not None:
+                try:
+                    self.db_samples.append((time.time(), *self.db_probe()))
+                except Exception:  # diagnostics only: never stop the run
+                    self.db_probe = None
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _at(self, t: float):
+        return min(self.samples, key=lambda s: abs(s[0] - t))
+
+    def window(self, start: float, end: float) -> dict:
+        """Cores used by each party over [start, end] (nearest samples)."""
+        if len(self.samples) < 2:
+            return {}
+        a, b = self._at(start), self._at(end)
+        seconds = b[0] - a[0]
+        if seconds <= 0:
+            return {}
+        return {
+            "seconds": seconds,
+            "machine_busy": (b[1] - a[1]),
+            "machine_total": (b[2] - a[2]),
+            "server": b[3] - a[3],
+            "db": b[4] - a[4],
+            "generator": b[5] - a[5],
+        }
+
+    def db_window(self, start: float, end: float) -> dict:
+        """PostgreSQL backends active and waiting on a lock over [start, end]."""
+        rows = [r for r in self.db_samples if start <= r[0] <= end]
+        if not rows:
+            return {}
+        return {
+            "active_avg": sum(r[1] for r in rows) / len(rows),
+            "lock_waiting_avg": sum(r[2] for r in rows) / len(rows),
+            "lock_waiting_max": max(r[2] for r in rows),
+        }
+
+
+def postgres_probe(database_url: str) -> Callable[[], tuple[int, int]]:
+    """A probe of pg_stat_activity for one database, on its own connection."""
+    import psycopg
+
+    parts = urlsplit(database_url)
+    conn = psycopg.connect(
+        urlunsplit(parts._replace(scheme="postgresql")), autocommit=True
+    )
+    name = parts.path.lstrip("/")
+
+    def probe() -> tuple[int, int]:
+        return conn.execute(
+            "SELECT count(*) FILTER (WHERE state = 'active'),"
+            " count(*) FILTER (WHERE wait_event_type = 'Lock')"
+            " FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchone()
+
+    probe.close = conn.close  # type: ignore[attr-defined]
+    return probe
+
+
+# ---- gunicorn ------------------------------------------------------------------
+def start_gunicorn(root: Path, env: dict, port: int, log_dir: Path) -> subprocess.Popen:
+    env = {
+        **env,
+        "BIND": f"127.0.0.1:{port}",
+        "ACCESS_LOG": str(log_dir / "access.log"),
+    }
+    with open(log_dir / "gunicorn.log", "ab") as log:
+        proc = subprocess.Popen(
+            [
+                GUNICORN,
+                "-c",
+                "gunicorn.conf.py",
+                "quizsite.wsgi",
+            ],
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+    deadline = time.time() + 60
+    url = f"http://127.0.0.1:{port}/healthz"
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            log = log_dir / "gunicorn.log"
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    stop_process(proc)
+    raise RuntimeError(f"gunicorn did not answer {url} within 60 s")
+
+
+def gunicorn_workers(proc: subprocess.Popen) -> int:
+    try:
+        return len(psutil.Process(proc.pid).children())
+    except psutil.NoSuchProcess:
+        return 0
+
+
+# ---- PostgreSQL ----------------------------------------------------------------
+def _su_postgres(command: str) -> None:
+    subprocess.run(
+        ["su", "postgres", "-s", "/bin/sh", "-c", command],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def ensure_postgres_installed() -> None:
+    if (PG_BIN / "initdb").exists():
+        return
+    if os.geteuid() != 0:
+        raise RuntimeError(
+            f"PostgreSQL 15 is not installed ({PG_BIN}); install postgresql-15 or "
+            "give DATABASE_URL"
+        )
+    print("installing PostgreSQL 15 (apt-get install postgresql-15)…", flush=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "postgresql-15"],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_postgres_cluster(cleanup: Cleanup) -> tuple[str, int]:
+    """A throwaway PostgreSQL 15 cluster on loopback, as ``.ci/run`` starts one.
+
+    Returns (a server URL without a database, the postmaster's pid). Durable
+    settings (fsync and synchronous_commit on), as a production server would run.
+    """
+    ensure_postgres_installed()
+    if os.geteuid() != 0:
+        raise RuntimeError("--pg needs root (initdb runs as the postgres user)")
+    if subprocess.run(["id", "postgres"], capture_output=True).returncode != 0:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "postgres"], check=True
+        )
+    pg_dir = Path(
+        subprocess.check_output(["mktemp", "-d", "/tmp/bench-pg.XXXXXX"])
+        .decode()
+        .strip()
+    )
+    cleanup.add("remove the PostgreSQL directory", lambda: shutil.rmtree(pg_dir, True))
+    shutil.chown(pg_dir, "postgres")
+    port = free_port()
+    _su_postgres(
+        f"{PG_BIN}/initdb -D '{pg_dir}/data' -A trust -U postgres -E UTF8 "
+        "--locale=C.UTF-8"
+    )
+
+    def stop() -> None:
+        subprocess.run(
+            ["su", "postgres", "-s", "/bin/sh", "-c",
+             f"{PG_BIN}/pg_ctl -D '{pg_dir}/data' -m fast stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )  # fmt: skip
+
+    cleanup.add("stop PostgreSQL", stop)
+    _su_postgres(
+        f"{PG_BIN}/pg_ctl -D '{pg_dir}/data' -l '{pg_dir}/log' -w "
+        f"-o \"-c listen_addresses=127.0.0.1 -p {port} -k '{pg_dir}' "
+        '-c max_connections=200" start'
+    )
+    pid = int((pg_dir / "data/postmaster.pid").read_text().split()[0])
+    if os.nice(0) < 0:  # BENCH_NICE: the postmaster is a session of its own
+        prioritize(pid, os.nice(0))
+    return f"postgres://postgres@127.0.0.1:{port}/postgres", pid
+
+
+def postmaster_pid(port: int) -> int | None:
+    """The PostgreSQL server listening on a loopback port (for its CPU time)."""
+    try:
+        for conn in psutil.net_connections(kind="tcp"):
+            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
+                proc = psutil.Process(conn.pid)
+                while proc.parent() and proc.parent().name().startswith("postgres"):
+                    proc = proc.parent()
+                return proc.pid
+    except (psutil.AccessDenied, psutil.NoSuchProcess, TypeError):
+        pass
+    return None
+
+
+def fresh_postgres_database(server_url: str, cleanup: Cleanup) -> str:
+    """A new, empty database on the server of ``server_url``, dropped at exit.
+
+    The database named in the URL is only used to connect: the benchmark never
+    writes to it, so an existing database can't be clobbered.
+    """
+    import psycopg
+
+    parts = urlsplit(server_url)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise RuntimeError("the benchmark's database must be on this machine")
+    name = f"bench_cohort_{os.getpid()}_{int(time.time())}"
+    conninfo = urlunsplit(parts._replace(scheme="postgresql"))
+    try:
+        conn = psycopg.connect(conninfo, autocommit=True)
+    except psycopg.OperationalError:  # e.g. the database named doesn't exist yet
+        conninfo = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        conn = psycopg.connect(conninfo, autocommit=True)
+    with conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    cleanup.add(f"drop database {name}", drop)
+    return urlunsplit(parts._replace(path=f"/{name}"))
