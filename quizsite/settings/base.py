@@ -160,7 +160,9 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # cached_db: reads come from Redis, and a Redis restart in the middle of an
+    # exam logs nobody out, because the sessions are also in the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -175,9 +177,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
+        # propagate=False: production adds a root handler, and each line would
+        # otherwise be written twice.
         "quizzes": {
             "handlers": ["console"],
             "level": os.environ.get("LOG_LEVEL", "INFO"),
+            "propagate": False,
         }
     },
 }
