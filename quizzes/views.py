@@ -48,6 +48,7 @@ from quizzes.services.attempts import (
     attempt_expire_if_due,
     attempt_finish,
     attempt_start,
+    attempt_start_refusal,
 )
 from quizzes.splitting import subtree_text
 
@@ -328,17 +329,13 @@ def _when(moment: datetime) -> str:
 
 
 def _start_refusal(standing, now: datetime) -> str | None:
-    """Why no attempt can be started now, or None (also None when one is open)."""
-    quiz = standing.quiz
+    """Why no attempt can be started now (the service's rule), or None; None too
+    when an attempt is in progress, since it can be resumed."""
     if standing.in_progress:
         return None
-    if quiz.opens_at and now < quiz.opens_at:
-        return "This quiz is not open yet."
-    if not standing.is_open:
-        return "This quiz is closed."
-    if standing.attempts_left == 0:
-        return "You have used all your attempts on this quiz."
-    return None
+    return attempt_start_refusal(
+        quiz=standing.quiz, attempts_used=standing.attempts_used, now=now
+    )
 
 
 def _answer_post(request, attempt: Attempt, now: datetime):

@@ -84,17 +84,10 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
             attempt_finish(attempt=attempt, now=now)
         else:
             return StartResult(attempt, False)
-    if not quiz.is_open(now):
-        if quiz.opens_at and now < quiz.opens_at:
-            raise QuizUnavailable(
-                f"This quiz opens at {quiz.opens_at:%Y-%m-%d %H:%M} UTC."
-            )
-        raise QuizUnavailable("This quiz is closed.")
     used = Attempt.objects.filter(trainee=trainee, quiz=quiz).count()
-    if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
-        raise QuizUnavailable(
-            f"You have used all {quiz.attempts_allowed} attempt(s) on this quiz."
-        )
+    refusal = attempt_start_refusal(quiz=quiz, attempts_used=used, now=now)
+    if refusal:
+        raise QuizUnavailable(refusal)
     rng = rng or random.SystemRandom()
     question_ids = quiz_questions_pick(quiz=quiz, rng=rng)
     if not question_ids:
@@ -133,6 +126,23 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
         return StartResult(attempt, False)
     logger.info("attempt %s started by %s on %s", attempt.pk, trainee.pk, quiz.slug)
     return StartResult(attempt, True)
+
+
+def attempt_start_refusal(
+    *, quiz: Quiz, attempts_used: int, now: datetime
+) -> str | None:
+    """Why a new attempt cannot be started now, or None when it can.
+
+    The one statement of the rule: ``attempt_start`` raises it, and the quiz's page
+    shows it before the trainee presses Start.
+    """
+    if quiz.opens_at and now < quiz.opens_at:
+        return f"This quiz opens at {quiz.opens_at:%Y-%m-%d %H:%M} UTC."
+    if not quiz.is_open(now):
+        return "This quiz is closed."
+    if quiz.attempts_allowed is not None and attempts_used >= quiz.attempts_allowed:
+        return f"You have used all {quiz.attempts_allowed} attempt(s) on this quiz."
+    return None
 
 
 def attempt_deadline(*, trainee, quiz: Quiz, started_at: datetime) -> datetime | None:

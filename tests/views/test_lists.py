@@ -146,3 +146,14 @@ def test_history_shows_only_the_trainees_own_attempts(
     page = client_of(trainee).get(reverse("history")).content.decode()
     assert reverse("attempt_result", args=[theirs.pk]) not in page
     assert "You have no attempts yet." in page
+
+
+def test_quiz_page_gives_the_start_refusal_of_the_service(client_of, trainee, clock):
+    """The page and attempt_start say the same thing: one rule, one message."""
+    quiz = quiz_with_questions(1, attempts_allowed=1)
+    now = timezone.now()
+    attempt_finish(
+        attempt=attempt_start(trainee=trainee, quiz=quiz, now=now).attempt, now=now
+    )
+    page = client_of(trainee).get(quiz.get_absolute_url()).content.decode()
+    assert "You have used all 1 attempt(s) on this quiz." in page
