@@ -16,20 +16,28 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# The seed's own summary lines are what a newcomer needs: the migrations, the app's
+# INFO log lines (LOG_LEVEL) and populate_history's notes are kept quiet.
+SEED_MANAGE := LOG_LEVEL=WARNING $(MANAGE)
+
 seed: $(BIN)/.installed
-	$(MANAGE) migrate --no-input
-	$(MANAGE) import_document $(SEED_DOCUMENT) --title "$(SEED_TITLE)"
-	$(MANAGE) load_banks
-	@# A database from before question history existed gets its first versions.
-	$(MANAGE) populate_history --auto -v0
-	$(MANAGE) create_seed_quizzes
-	$(MANAGE) create_demo_accounts
+	@echo "Preparing the database and the seed content…"
+	@$(SEED_MANAGE) migrate --no-input -v0
+	@$(SEED_MANAGE) import_document $(SEED_DOCUMENT) --title "$(SEED_TITLE)"
+	@$(SEED_MANAGE) load_banks
+	@# A database from before question history existed gets its first versions. On
+	@# any other it only says "Existing history found, skipping", which is no news:
+	@# its output is shown only if it fails.
+	@out=$$($(SEED_MANAGE) populate_history --auto -v0 2>&1) || { echo "$$out"; exit 1; }
+	@$(SEED_MANAGE) create_seed_quizzes
+	@$(SEED_MANAGE) create_demo_accounts
 
 run: seed
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Log in as instructor, trainee1 or trainee2 with the password shown above."
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "(make run PORT=8001 HOST=0.0.0.0 serves on another port or interface.)"
+	@$(MANAGE) runserver $(HOST):$(PORT)
 
 # Production settings under gunicorn, on loopback over plain HTTP (HTTPS=0).
 # SECRET_KEY must come from the environment; ALLOWED_HOSTS defaults to loopback.

@@ -15,12 +15,18 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        # The site's own pages: the admin's templates of the same name would show
+        # trainees the admin's look and breadcrumbs.
+        auth_views.PasswordChangeView.as_view(
+            template_name="quizzes/password_change.html"
+        ),
         name="password_change",
     ),
     path(
         "accounts/password_change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="quizzes/password_change_done.html"
+        ),
         name="password_change_done",
     ),
     path("", include("quizzes.urls")),

@@ -101,3 +101,13 @@ def test_password_validators_refuse_weak_passwords(weak):
     user = UserFactory.build(username="alice")
     with pytest.raises(ValidationError):
         validate_password(weak, user=user)
+
+
+def test_the_lockout_page_leads_back_to_the_login_and_home_pages(client, trainee):
+    """A locked-out trainee is not left at a dead end."""
+    fail_five_times(client)
+    response = log_in(client, "alice", PASSWORD)
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert 'href="/accounts/login/"' in page
+    assert 'href="/"' in page
