@@ -86,6 +86,7 @@ def trainee_pages(trainee) -> dict[str, str]:
         "result": reverse("attempt_result", args=[done.pk]),
         "review": reverse("attempt_review", args=[done.pk]),
         "history": reverse("history"),
+        "password change": reverse("password_change"),
     }
 
 
@@ -135,6 +136,7 @@ PAGES = [
     "result",
     "review",
     "history",
+    "password change",
 ]
 
 
