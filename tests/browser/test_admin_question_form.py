@@ -13,7 +13,7 @@ from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Question
 from quizzes.services.instructors import instructor_create
 from tests.browser.conftest import DESKTOP, PASSWORD
-from tests.factories import SECTION_TEXT, SectionFactory
+from tests.factories import SECTION_TEXT, QuestionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -176,3 +176,50 @@ def test_the_rows_follow_the_kind_and_keep_what_was_typed(page, instructor):
     )
     assert names == [f"choices-{i}-text" for i in range(4)]
     expect(page.locator("#id_choices-TOTAL_FORMS")).to_have_value("4")
+
+
+def test_a_saved_question_takes_new_moved_and_removed_rows_in_one_save(
+    page, instructor, screenshot
+):
+    """On a saved question: a new row moved above stored ones, another new row
+    removed, a stored one deleted; one save stores 1..4 in the page's order."""
+    question = QuestionFactory(status=QuestionStatus.DRAFT)
+    log_in(page, instructor)
+    page.goto(f"/admin/quizzes/question/{question.pk}/change/")
+    expect(page.locator(ROWS)).to_have_count(4)
+    assert places(page) == ["1", "2", "3", "4"]
+
+    add = page.get_by_role("button", name="Add another Choice")
+    add.click()
+    assert places(page) == ["1", "2", "3", "4", "5"]
+    new_row = page.locator(ROWS).nth(4)
+    new_row.locator("[name$='-text']").fill("Eye drops")
+    new_row.locator("[name$='-rationale']").fill("Not a route for this case.")
+    new_row.get_by_role("button", name="Move choice 5 of 5 up").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect_texts(
+        page,
+        [
+            "Intramuscular injection",
+            "Oral tablet",
+            "Eye drops",
+            "Nasal spray",
+            "Skin patch",
+        ],
+    )
+    add.click()
+    page.locator(ROWS).nth(5).locator("a.inline-deletelink").click()
+    expect(page.locator(ROWS)).to_have_count(5)
+    page.locator(ROWS).nth(4).locator("[name$='-DELETE']").check()
+    assert places(page) == ["1", "2", "3", "4", "–"]
+    screenshot("saved-question-edited")
+
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert list(question.choices.order_by("order").values_list("order", "text")) == [
+        (1, "Intramuscular injection"),
+        (2, "Oral tablet"),
+        (3, "Eye drops"),
+        (4, "Nasal spray"),
+    ]
