@@ -182,6 +182,11 @@ class ChoiceInline(admin.TabularInline):
     class Media:
         js = ["quizzes/admin/question_form.js"]
 
+    @admin.display(description="order")
+    def position(self, choice):
+        """The stored order, where the row is read-only (view permission only)."""
+        return choice.order
+
     def get_extra(self, request, obj=None, **kwargs):
         """A new question starts with its kind's rows (``starting_choice_texts``)."""
         if obj is not None and obj.pk is not None:

@@ -5,10 +5,11 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from quizzes.models import Choice, Question
-from tests.factories import QuestionFactory, SectionFactory
+from tests.factories import QuestionFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 QUOTE = "Intramuscular injection is used when IV access is not feasible."
@@ -334,3 +335,18 @@ def test_a_prefilled_row_left_as_it_was_is_not_silently_dropped(
     assert "choice 2 has no rationale" in errors
     assert not any("it has 1" in error for error in errors)
     assert not Question.objects.exists()
+
+
+def test_a_view_only_user_sees_each_choices_order(client):
+    """Where the choices are read-only, the order column shows the stored order
+    (the editable column is a form field the model does not have)."""
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_question", "view_choice"])
+    )
+    client.force_login(user)
+    question = QuestionFactory()
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    page = client.get(url).content.decode()
+    cells = re.findall(r'<td class="field-position">\s*<p>(.*?)</p>', page)
+    assert cells == ["1", "2", "3", "4"]

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Question
 from quizzes.services.instructors import instructor_create
-from tests.browser.conftest import DESKTOP, PASSWORD
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
 from tests.factories import SECTION_TEXT, QuestionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,6 +122,9 @@ def test_a_question_is_written_from_an_empty_form_in_one_save(
     assert not scrolls_sideways(page, "#choices-group fieldset")
     assert not scrolls_sideways(page, "html")
     page.screenshot(path=DOCS / "admin-question-add.png", full_page=True)
+    page.set_viewport_size(PHONE)  # on a phone each choice is a block of its own
+    assert not scrolls_sideways(page, "html")
+    page.set_viewport_size(DESKTOP)
     screenshot("single-filled")
 
     page.get_by_role("button", name="Save", exact=True).click()
