@@ -151,9 +151,10 @@ def test_a_question_is_written_from_an_empty_form_in_one_save(
     )
     page.get_by_label("Explanation").fill("The overview says so in these words.")
     page.get_by_label("Source quote").fill(QUOTE)
-    page.locator(f"{ROWS} [name$='-rationale']").nth(0).fill("The passage says so.")
-    page.locator(f"{ROWS} [name$='-rationale']").nth(1).fill("It is said outright.")
-    page.locator(f"{ROWS} [name$='-is_correct']").nth(0).check()
+    # Each cell is labelled by its choice's place, for a screen reader.
+    page.get_by_label("Choice 1 rationale").fill("The passage says so.")
+    page.get_by_label("Choice 2 rationale").fill("It is said outright.")
+    page.get_by_label("Choice 1 correct").check()
     screenshot("true-false-filled")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")

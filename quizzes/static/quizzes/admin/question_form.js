@@ -74,6 +74,16 @@
             if (shown) {
                 shown.textContent = deleted ? '–' : String(place);
             }
+            // The table's cells have no labels of their own: name each field.
+            const labels = {
+                text: 'text', is_correct: 'correct', rationale: 'rationale',
+            };
+            for (const [name, label] of Object.entries(labels)) {
+                const control = field(row, name);
+                if (control && !deleted) {
+                    control.setAttribute('aria-label', 'Choice ' + place + ' ' + label);
+                }
+            }
             for (const button of row.querySelectorAll('.choice-move')) {
                 const up = button.dataset.step === '-1';
                 button.setAttribute(
@@ -95,7 +105,8 @@
                 for (const attr of ['id', 'name', 'for']) {
                     const value = el.getAttribute(attr);
                     if (value && PLACE_PATTERN.test(value)) {
-                        el.setAttribute(attr, value.replace(PLACE_PATTERN, replacement));
+                        const renamed = value.replace(PLACE_PATTERN, replacement);
+                        el.setAttribute(attr, renamed);
                     }
                 }
             }
@@ -112,7 +123,8 @@
     // A row together with the row of its own errors that Django puts above it.
     function withErrors(row) {
         const before = row.previousElementSibling;
-        return before && before.classList.contains('row-form-errors') ? [before, row] : [row];
+        const errors = before && before.classList.contains('row-form-errors');
+        return errors ? [before, row] : [row];
     }
 
     function move(button) {
@@ -122,7 +134,8 @@
         const step = Number(button.dataset.step);
         const other = rows[index + step];
         if (!other) {
-            announce('Choice ' + (index + 1) + ' is already ' + (step < 0 ? 'first.' : 'last.'));
+            const end = step < 0 ? 'first.' : 'last.';
+            announce('Choice ' + (index + 1) + ' is already ' + end);
             return;
         }
         if (step < 0) {
@@ -132,7 +145,8 @@
         }
         renumber();
         button.focus();
-        announce('Choice moved to place ' + (index + step + 1) + ' of ' + rows.length + '.');
+        const place = row.querySelector('.choice-place').textContent;
+        announce('Choice moved to place ' + place + '.');
     }
 
     // On a new question: the rows follow the kind, keeping what was typed.
@@ -144,7 +158,8 @@
         const newRows = () => formRows().filter((row) => !isStored(row));
         const blank = (row) => {
             const text = field(row, 'text').value.trim();
-            return (text === '' || prefilled.has(text)) && !field(row, 'rationale').value.trim();
+            const rationale = field(row, 'rationale').value.trim();
+            return (text === '' || prefilled.has(text)) && !rationale;
         };
         for (const row of newRows()) {
             const text = field(row, 'text');
