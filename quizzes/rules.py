@@ -19,7 +19,8 @@ OPTION_COUNT = {
     QuestionKind.MULTIPLE: (4, 5),
     QuestionKind.TRUE_FALSE: (2, 2),
 }
-TRUE_FALSE_TEXTS = {"true", "false"}
+TRUE_FALSE_CHOICES = ("True", "False")
+TRUE_FALSE_TEXTS = {text.lower() for text in TRUE_FALSE_CHOICES}
 CATCH_ALL_OPTION = re.compile(
     r"\b(all|none|both|neither) of the (above|options)\b", re.I
 )
@@ -97,6 +98,18 @@ def choice_problems(*, kind: str, choices: Sequence[ChoiceLike]) -> list[str]:
                 f"(“{choice.text.strip()}”); write a specific option instead"
             )
     return problems
+
+
+def starting_choice_texts(*, kind: str) -> list[str]:
+    """The choice rows a new question of ``kind`` starts with, as their texts.
+
+    As many blank rows as the kind's fewest choices, or "True" and "False"; an
+    unknown kind starts as a single-best-answer question, the bank's norm.
+    """
+    if kind == QuestionKind.TRUE_FALSE:
+        return list(TRUE_FALSE_CHOICES)
+    low, _ = OPTION_COUNT.get(kind, OPTION_COUNT[QuestionKind.SINGLE])
+    return [""] * low
 
 
 def quote_problems(*, source_quote: str, section_text: str) -> list[str]:

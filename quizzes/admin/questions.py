@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,8 +19,14 @@ from quizzes.admin.filters import SectionTreeFilter
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Choice, Question, Section
 from quizzes.previews import question_preview
-from quizzes.rules import choice_problems, question_problems, quote_problems
+from quizzes.rules import (
+    choice_problems,
+    question_problems,
+    quote_problems,
+    starting_choice_texts,
+)
 from quizzes.services.question_history import (
+    ORDER_OFFSET,
     QuestionRevertError,
     question_revert,
     question_versions,
@@ -41,28 +50,61 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+class PositionField(forms.IntegerField):
+    """Where a choice stands on the page; the formset turns it into ``order``.
+
+    Never a change by itself: a blank row carries its number too, and Django skips
+    an extra row only while it is unchanged. A choice that only moved is saved by
+    ``ChoiceInlineFormSet.save_existing_objects``.
+    """
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class ChoiceForm(forms.ModelForm):
+    """A choice row. Its position is a form field, not the model's ``order``, so
+    neither the form nor the formset checks (question, order) for uniqueness:
+    the formset numbers the rows itself, 1 to n down the page."""
+
+    position = PositionField(
+        label="Order",
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "choice-position"}),
+        help_text="Numbered by the rows' places on the page; move a row to change it.",
+    )
+
+    class Meta:
+        model = Choice
+        fields = ["text", "is_correct", "rationale"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The order stored before this POST, to tell which choices move.
+        self.stored_order = self.instance.order if self.instance.pk else None
+        if self.instance.pk:
+            self.initial.setdefault("position", self.instance.order)
+
+
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
-    """Applies ``quizzes.rules`` to the choices as a whole, one message per problem.
+    """Numbers the choices and applies ``quizzes.rules`` to them as a whole.
 
     Always the kind's rules (how many options, how many correct); for a question
     saved as published, every rule ``audit_bank`` applies. The source quote is left
-    to ``Question.clean``, which reports it on its own field.
+    to ``Question.clean``, which reports it on its own field. The rules run even
+    when a row has an error of its own, so that "2 are marked" is never hidden
+    behind a "This field is required".
     """
 
     def clean(self):
         super().clean()
-        if any(self.errors):
-            return
+        kept = self._number_kept_forms()
         question = self.instance
         if question.kind not in QuestionKind.values:
             return  # the kind field carries the error
-        kept = [
-            form.instance
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        kept.sort(key=lambda choice: choice.order or 0)
-        problems = choice_problems(kind=question.kind, choices=kept)
+        choices = [form.instance for form in kept]
+        problems = choice_problems(kind=question.kind, choices=choices)
         if question.status == QuestionStatus.PUBLISHED and question.section_id:
             section_text = question.section.full_text()
             quote = quote_problems(
@@ -71,23 +113,91 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             problems = [
                 problem
                 for problem in question_problems(
-                    question=question, choices=kept, section_text=section_text
+                    question=question, choices=choices, section_text=section_text
                 )
                 if problem not in quote
             ]
         if problems:
             raise ValidationError(problems)
 
+    def _number_kept_forms(self) -> list[forms.ModelForm]:
+        """Give the rows that will be saved the orders 1..n, in their page order.
+
+        The page (its script) posts each row's place as ``position``; a blank or 0
+        place, as without the script, keeps the row where it stands in the form.
+        """
+        kept = [
+            (index, form)
+            for index, form in enumerate(self.forms)
+            if (form.has_changed() or not form.empty_permitted)
+            and not (form.cleaned_data or {}).get("DELETE")
+        ]
+        kept.sort(
+            key=lambda item: (
+                (item[1].cleaned_data or {}).get("position") or item[0] + 1,
+                item[0],
+            )
+        )
+        for order, (_, form) in enumerate(kept, start=1):
+            form.instance.order = order
+        return [form for _, form in kept]
+
+    def save_existing_objects(self, commit=True):
+        """Save every choice whose order changed, even if nothing else did.
+
+        The choices that move, and those deleted, are first parked at
+        ``ORDER_OFFSET`` beyond their order, with an update that leaves no history
+        record, so that no save meets the (question, order) constraint midway.
+        """
+        moved = [
+            form
+            for form in self.initial_forms
+            if form.instance.pk is not None
+            and form not in self.deleted_forms
+            and form.instance.order != form.stored_order
+        ]
+        if commit:
+            parked = [form.instance.pk for form in moved + self.deleted_forms]
+            Choice.objects.filter(pk__in=parked).update(order=F("order") + ORDER_OFFSET)
+        saved = super().save_existing_objects(commit)
+        for form in moved:
+            if not form.has_changed():
+                self.changed_objects.append((form.instance, ["position"]))
+                saved.append(self.save_existing(form, form.instance, commit=commit))
+        return saved
+
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    form = ChoiceForm
     formset = ChoiceInlineFormSet
-    fields = ["order", "text", "is_correct", "rationale"]
+    fields = ["position", "text", "is_correct", "rationale"]
     extra = 0
-    # Short text areas, so the five columns fit a laptop screen without scrolling.
+    # Three lines where the browser cannot size a text box to its text; where it
+    # can (``field-sizing`` in question_form.css), the box grows with the text.
     formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 36})}
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}
     }
+
+    class Media:
+        js = ["quizzes/admin/question_form.js"]
+
+    @admin.display(description="order")
+    def position(self, choice):
+        """The stored order, where the row is read-only (view permission only)."""
+        return choice.order
+
+    def get_extra(self, request, obj=None, **kwargs):
+        """A new question starts with its kind's rows (``starting_choice_texts``)."""
+        if obj is not None and obj.pk is not None:
+            return 0
+        return len(starting_choice_texts(kind=question_kind_asked(request)))
+
+
+def question_kind_asked(request) -> str:
+    """The kind a new question's form is for: ``?kind=``, posted, or single."""
+    kind = request.POST.get("kind") or request.GET.get("kind")
+    return kind if kind in QuestionKind.values else QuestionKind.SINGLE
 
 
 class SectionChoiceField(forms.ModelChoiceField):
@@ -142,10 +252,43 @@ class QuestionAdmin(admin.ModelAdmin):
     actions = ["publish", "retire", "duplicate_as_draft"]
 
     class Media:
-        css = ADMIN_CSS
+        css = {"all": [*ADMIN_CSS["all"], "quizzes/admin/question_form.css"]}
 
     def get_queryset(self, request):
         return questions_with_stats(super().get_queryset(request))
+
+    def get_changeform_initial_data(self, request):
+        return {
+            "kind": question_kind_asked(request)
+        } | super().get_changeform_initial_data(request)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "kind" in form.base_fields:
+            # The page's script sets the choice rows to suit the kind chosen.
+            kind = form.base_fields["kind"]
+            kind.widget.attrs["data-starting-choices"] = json.dumps(
+                {value: starting_choice_texts(kind=value) for value in QuestionKind}
+            )
+            kind.help_text = format_html(
+                "The choices below follow the kind. (Without JavaScript, open "
+                '<a href="?kind={}">a new true/false question</a> instead.)',
+                QuestionKind.TRUE_FALSE,
+            )
+        return form
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # Prefilled only when the form is shown: a posted row is then compared
+        # with blank, so "True" and "False" count as typed and are saved (Django
+        # skips an extra row whose data equals its initial data).
+        shown = request.method != "POST"
+        if isinstance(inline, ChoiceInline) and obj.pk is None and shown:
+            kwargs["initial"] = [
+                {"text": text}
+                for text in starting_choice_texts(kind=question_kind_asked(request))
+            ]
+        return kwargs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "section":

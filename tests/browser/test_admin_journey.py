@@ -51,10 +51,9 @@ def cohort(trainee):
 
 
 def fill_choices(page, correct: set[int]) -> None:
-    """Add the four inline choice rows and fill them; ``correct``: 0-based rows."""
+    """Fill the four choice rows a new question starts with (the page numbers
+    their order); ``correct``: 0-based rows."""
     for row, (text, rationale) in enumerate(OPTIONS):
-        page.get_by_role("button", name="Add another Choice").click()
-        page.locator(f"[name='choices-{row}-order']").fill(str(row + 1))
         page.locator(f"[name='choices-{row}-text']").fill(text)
         page.locator(f"[name='choices-{row}-rationale']").fill(rationale)
         page.locator(f"[name='choices-{row}-is_correct']").set_checked(row in correct)
@@ -86,7 +85,8 @@ def test_instructor_writes_publishes_previews_and_follows_progress(
     fill_choices(page, correct={0, 2})
     page.get_by_role("button", name="Save", exact=True).click()
 
-    expect(page.locator(".errornote")).to_be_visible()
+    # The rule broken is the first thing the page says, above "Please correct".
+    expect(page.locator(".errornote").first).to_contain_text("2 are marked")
     expect(page.locator(".errorlist")).to_contain_text(
         "a single-best-answer question needs exactly one correct choice; 2 are marked"
     )
