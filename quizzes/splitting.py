@@ -201,7 +201,7 @@ def candidate_reason(line: str) -> str | None:
         elif not (body[0].isupper() or body[0].isdigit()):
             reasons.append("starts in lower case")
         else:
-            reasons.append("sentence case (too few capitalised words)")
+            reasons.append("sentence case: too few capitalised words")
     return "; ".join(reasons) or None
 
 

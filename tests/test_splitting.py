@@ -148,7 +148,7 @@ def test_sentence_case_and_colon_headings_are_candidates_not_sections():
         "Recovery",
     ]
     assert [(c.line, c.text, c.reason) for c in split.candidates] == [
-        (4, "How it is given", "sentence case (too few capitalised words)"),
+        (4, "How it is given", "sentence case: too few capitalised words"),
         (7, "Monitoring:", "ends with a colon"),
     ]
 
