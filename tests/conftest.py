@@ -13,6 +13,14 @@ SEDATION_NOTES = ROOT / "tests" / "data" / "sedation-notes.txt"
 
 
 @pytest.fixture
+def staging_dir(settings, tmp_path):
+    """Uploads waiting between a document's preview and its import go to the
+    test's own directory."""
+    settings.DOCUMENT_STAGING_DIR = tmp_path / "staging"
+    return settings.DOCUMENT_STAGING_DIR
+
+
+@pytest.fixture
 def seeded(db):
     """The seed document, its question banks and quizzes, as `make run` loads them."""
     call_command(
