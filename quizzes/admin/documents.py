@@ -23,6 +23,7 @@ from quizzes.services.documents import (
     document_preview,
 )
 from quizzes.staging import (
+    StagedUpload,
     StagingError,
     upload_stage,
     upload_staged_discard,
@@ -76,7 +77,12 @@ class LineNumbersField(forms.Field):
 class DocumentPreviewForm(forms.Form):
     """The preview page's choices; ``upload`` is the signed staging reference."""
 
-    upload = forms.CharField(widget=forms.HiddenInput)
+    upload = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "the reference to the upload is missing; upload the file again"
+        },
+    )
     title = DocumentUploadForm.base_fields["title"]
     heading_lines = LineNumbersField(required=False)
     heading_pattern = forms.CharField(
@@ -124,6 +130,22 @@ class DocumentPreviewForm(forms.Form):
         ):
             return NO_CHOICES
         return {"title": title, "heading_lines": lines, "heading_pattern": pattern}
+
+
+def _preview_or_last_good(
+    form: DocumentPreviewForm, staged: StagedUpload, shown: dict
+) -> tuple[DocumentPreview | None, dict, list[str]]:
+    """The preview with the choices asked for; when they are refused (a bad pattern,
+    a line that is not in the file), the one the page showed, and why."""
+    errors: list[str] = []
+    for choices in (form.choices(), shown) if form.is_valid() else (shown,):
+        try:
+            preview = document_preview(name=staged.name, data=staged.data, **choices)
+        except DocumentImportError as error:
+            errors.append(str(error))
+        else:
+            return preview, choices, errors
+    return None, shown, errors[-1:]
 
 
 class SectionInline(admin.TabularInline):
@@ -213,23 +235,11 @@ class SourceDocumentAdmin(admin.ModelAdmin):
                 request, DocumentUploadForm(), errors=form.errors["upload"], status=400
             )
         staged = form.cleaned_data["upload"]
-        signed = request.POST["upload"]
-        choices, shown = form.choices(), form.previewed_choices()
-        errors: list[str] = []
-        preview = None
-        for attempt in (choices, shown) if form.is_valid() else (shown,):
-            try:
-                preview = document_preview(
-                    name=staged.name, data=staged.data, **attempt
-                )
-            except DocumentImportError as error:
-                errors.append(str(error))
-            else:
-                choices = attempt
-                break
+        shown = form.previewed_choices()
+        preview, choices, errors = _preview_or_last_good(form, staged, shown)
         if preview is None:
             return self._upload_render(
-                request, DocumentUploadForm(), errors=errors[-1:], status=400
+                request, DocumentUploadForm(), errors=errors, status=400
             )
         status = 400 if errors or not form.is_valid() else 200
         if "import" in request.POST and status == 200:
@@ -254,7 +264,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
             request,
             form,
             preview,
-            signed=signed,
+            signed=request.POST["upload"],
             choices=choices,
             errors=errors,
             status=status,
