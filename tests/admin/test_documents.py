@@ -306,3 +306,20 @@ def test_the_preview_shows_the_refusal_before_import_is_pressed(instructor_clien
     page = response.content.decode()
     assert "The import would be refused: these sections have questions" in page
     assert "it has 1 question." in page
+
+
+@pytest.mark.parametrize("name", ["routes.md", SEED_MARKDOWN.name])
+def test_preview_again_runs_six_queries_whatever_the_number_of_sections(
+    instructor_client, django_assert_num_queries, name
+):
+    """Over an imported document of 4 or 65 sections: the session, the user, the
+    user's and their groups' permissions (add permission), the document by slug,
+    and its sections with their question counts and parents."""
+    data = MARKDOWN if name == "routes.md" else SEED_MARKDOWN.read_bytes()
+    upload(instructor_client, name, data, title="Doc")
+    first = instructor_client.post(
+        ADD, {"file": SimpleUploadedFile(name, data), "title": "Doc"}
+    )
+    assert first.context["preview"].unchanged
+    with django_assert_num_queries(6):
+        instructor_client.post(ADD, confirm_data(first, "preview"))
