@@ -80,6 +80,11 @@ class CandidateLine:
     text: str  # the line, stripped
     reason: str
 
+    @property
+    def title(self) -> str:
+        """The section's title, were the line chosen as a heading."""
+        return _chosen_title(self.text)
+
 
 @dataclass(frozen=True)
 class SplitDocument:

@@ -148,6 +148,15 @@ def _preview_or_last_good(
     return None, shown, errors[-1:]
 
 
+def _suggested_note(lines: list[int]) -> str:
+    numbers = ", ".join(str(n) for n in lines)
+    return (
+        f"Line{'s' if len(lines) > 1 else ''} {numbers}: the title of a section of "
+        "the stored document, taken as a heading again so that the section and its "
+        "questions are kept. Untick “keep as a heading” below to drop one."
+    )
+
+
 class SectionInline(admin.TabularInline):
     model = Section
     fields = ["order", "level", "title", "slug"]
@@ -215,6 +224,13 @@ class SourceDocumentAdmin(admin.ModelAdmin):
             choices = {**NO_CHOICES, "title": form.cleaned_data["title"] or None}
             try:
                 preview = document_preview(name=upload.name, data=data, **choices)
+                notes = []
+                if suggested := preview.suggested_lines:
+                    # Headings chosen at the last import: take them again, so that
+                    # re-importing a revised file keeps those sections.
+                    choices["heading_lines"] = suggested
+                    preview = document_preview(name=upload.name, data=data, **choices)
+                    notes.append(_suggested_note(suggested))
             except DocumentImportError as error:
                 form.add_error("file", str(error))
             else:
@@ -223,7 +239,12 @@ class SourceDocumentAdmin(admin.ModelAdmin):
                     initial={"upload": signed, "title": form.cleaned_data["title"]}
                 )
                 return self._preview_render(
-                    request, preview_form, preview, signed=signed, choices=choices
+                    request,
+                    preview_form,
+                    preview,
+                    signed=signed,
+                    choices=choices,
+                    notes=notes,
                 )
         return self._upload_render(request, form)
 
@@ -293,6 +314,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
         signed: str,
         choices: dict,
         errors: list[str] = (),
+        notes: list[str] = (),
         status: int = 200,
     ):
         chosen = set(choices["heading_lines"])
@@ -306,6 +328,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
             "signed": signed,
             "previewed": json.dumps(choices),
             "errors": errors,
+            "notes": notes,
             "media": self.media + IMPORT_MEDIA,
         }
         return TemplateResponse(

@@ -86,6 +86,9 @@ class DocumentPreview:
     candidates: list[CandidateLine]
     unchanged: bool
     refusal: str | None
+    # Candidate lines whose title is that of a stored section the file would
+    # remove: most likely headings chosen at the last import of this document.
+    suggested_lines: list[int]
 
     @property
     def sections_created(self) -> int:
@@ -183,8 +186,10 @@ def document_preview(
 
     Lists the sections that would be created, changed or left as they are, the
     stored sections that would be removed, the lines that look like headings but
-    were not taken, whether nothing would change, and the refusal the import would
-    meet (sections with questions that would vanish). A file that cannot be read at
+    were not taken (and which of them carry the title of a stored section that
+    would be removed: headings chosen at the last import, most likely), whether
+    nothing would change, and the refusal the import would meet (sections with
+    questions that would vanish). A file that cannot be read at
     all raises ``DocumentImportError``, as the import does.
     """
     split = document_read(
@@ -209,6 +214,11 @@ def document_preview(
         candidates=split.candidates,
         unchanged=_is_unchanged(document, title, checksum, sections, removed),
         refusal=_removal_refusal(removed),
+        suggested_lines=[
+            c.line
+            for c in split.candidates
+            if slugify(c.title) in {r.slug for r in removed}
+        ],
     )
 
 

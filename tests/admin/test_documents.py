@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from quizzes.choices import QuestionStatus
 from quizzes.models import Section, SourceDocument
+from quizzes.services.documents import document_import
 from tests.conftest import SEDATION_NOTES, SEED_MARKDOWN
 from tests.factories import QuestionFactory, SectionFactory
 
@@ -323,3 +324,24 @@ def test_preview_again_runs_six_queries_whatever_the_number_of_sections(
     assert first.context["preview"].unchanged
     with django_assert_num_queries(6):
         instructor_client.post(ADD, confirm_data(first, "preview"))
+
+
+def test_a_reupload_takes_the_headings_chosen_last_time_again(instructor_client):
+    """The file was imported with "Monitoring:" as a heading, and the section has a
+    question: uploading the file again previews it with that line taken again,
+    says so, and imports as unchanged."""
+    data = SEDATION_NOTES.read_bytes()
+    document_import(name="sedation-notes.txt", data=data, heading_lines=[7])
+    QuestionFactory(
+        section=Section.objects.get(slug="monitoring"), source_quote="Watch pulse"
+    )
+    response = instructor_client.post(
+        ADD, {"file": SimpleUploadedFile("sedation-notes.txt", data), "title": ""}
+    )
+    preview = response.context["preview"]
+    assert (preview.unchanged, preview.refusal) == (True, None)
+    page = response.content.decode()
+    assert "Line 7: the title of a section of the stored document" in page
+    done = instructor_client.post(ADD, confirm_data(response, "import"), follow=True)
+    assert "is unchanged" in done.content.decode()
+    assert Section.objects.filter(slug="monitoring").exists()

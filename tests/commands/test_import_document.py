@@ -124,3 +124,14 @@ def test_a_bad_heading_choice_is_a_command_error_and_writes_nothing(choice, mess
 def test_heading_lines_that_are_not_numbers_are_refused_by_the_parser(capsys):
     with pytest.raises(CommandError, match="“x” is not a line number"):
         call_command("import_document", str(SEDATION_NOTES), "--heading-lines", "4,x")
+
+
+def test_dry_run_marks_the_lines_titled_like_a_stored_section_it_would_remove(capsys):
+    call_command("import_document", str(SEDATION_NOTES), "--heading-lines", "7")
+    capsys.readouterr()
+    call_command("import_document", str(SEDATION_NOTES), dry_run=True)
+    out = capsys.readouterr().out
+    assert (
+        "  line    7  Monitoring: (ends with a colon; the title of a stored section "
+        "that would be removed)"
+    ) in out.splitlines()

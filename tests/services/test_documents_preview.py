@@ -154,3 +154,15 @@ def test_a_bad_heading_choice_is_one_clear_line_and_nothing_is_written(
             action(name=NAME, data=notes(), **choices)
         assert str(error.value) == message
     assert snapshot() == ([], [])
+
+
+def test_lines_titled_like_a_stored_section_that_would_go_are_suggested():
+    """Re-importing a file whose headings were chosen last time: the candidates that
+    carry a stored section's title are suggested, since dropping them would
+    remove (or, with questions, refuse to remove) that section."""
+    document_import(name=NAME, data=notes(), heading_lines=[7])
+    preview = document_preview(name=NAME, data=notes())
+    assert [r.slug for r in preview.removed] == ["monitoring"]
+    assert preview.suggested_lines == [7]
+    again = document_preview(name=NAME, data=notes(), heading_lines=[7])
+    assert (again.suggested_lines, again.unchanged) == ([], True)

@@ -129,15 +129,23 @@ class Command(BaseCommand):
                 f"  removed     {removed.title} ({removed.question_count} questions)"
             )
         if preview.candidates:
-            self._candidates_write(preview.candidates)
+            self._candidates_write(preview.candidates, preview.suggested_lines)
         if preview.refusal:
             self.stdout.write(
                 self.style.ERROR(f"The import would be refused: {preview.refusal}")
             )
 
-    def _candidates_write(self, candidates: list[CandidateLine]) -> None:
+    def _candidates_write(
+        self, candidates: list[CandidateLine], suggested: list[int] = ()
+    ) -> None:
         self.stdout.write(CANDIDATES_HEADER)
         for candidate in candidates:
+            stored = (
+                "; the title of a stored section that would be removed"
+                if candidate.line in suggested
+                else ""
+            )
             self.stdout.write(
-                f"  line {candidate.line:>4}  {candidate.text} ({candidate.reason})"
+                f"  line {candidate.line:>4}  {candidate.text} "
+                f"({candidate.reason}{stored})"
             )
