@@ -45,8 +45,9 @@ def test_instructor_makes_two_missed_lines_headings_and_imports(
 ):
     """The upload previews two sections and offers "How it is given" and
     "Monitoring:"; ticked (one by keyboard) and previewed again they are sections;
-    Import lands on the document with the four sections. Nothing is saved before
-    Import; the preview fits 1280 px and 375 px without scrolling sideways."""
+    Enter in a field previews again rather than importing; Import lands on the
+    document with the four sections. Nothing is saved before Import; the preview
+    fits 1280 px and 375 px without scrolling sideways."""
     page.goto("/admin/")
     page.get_by_label("Username").fill(instructor.username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -89,6 +90,11 @@ def test_instructor_makes_two_missed_lines_headings_and_imports(
     expect(page.locator("#candidates")).to_contain_text("None")
     assert not SourceDocument.objects.exists()
     screenshot("preview-again")
+
+    # Enter in a field previews again (the first button), it never imports.
+    page.get_by_label("Heading pattern").press("Enter")
+    expect(page.locator("#sections tbody th")).to_have_count(4)
+    assert not SourceDocument.objects.exists()
 
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/quizzes/sourcedocument/\d+/change/"))
