@@ -7,6 +7,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_TEXT = ROOT / "fixtures" / "ketamine-clinical-overview.txt"
 SEED_MARKDOWN = ROOT / "fixtures" / "ketamine-clinical-overview.md"
 BANKS = ROOT / "fixtures" / "banks"
+# Issue 10: an instructor's notes whose "How it is given" (sentence case, line 4) and
+# "Monitoring:" (a trailing colon, line 7) headings the shape rule does not take.
+SEDATION_NOTES = ROOT / "tests" / "data" / "sedation-notes.txt"
+
+
+@pytest.fixture
+def staging_dir(settings, tmp_path):
+    """Uploads waiting between a document's preview and its import go to the
+    test's own directory."""
+    settings.DOCUMENT_STAGING_DIR = tmp_path / "staging"
+    return settings.DOCUMENT_STAGING_DIR
 
 
 @pytest.fixture

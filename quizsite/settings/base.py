@@ -1,6 +1,7 @@
 """Settings shared by every environment; each differs only by what it overrides."""
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -168,6 +169,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Uploads and request bodies: a clinical text is a few hundred kB at most.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Document import in the admin: an upload waits here between its preview and
+# "Import" (a file named by a random token; deleted after the import or a day). All
+# web workers must see the same directory.
+DOCUMENT_STAGING_DIR = Path(
+    os.environ.get("DOCUMENT_STAGING_DIR")
+    or Path(tempfile.gettempdir()) / "quizsite-document-staging"
+)
 
 LOGGING = {
     "version": 1,

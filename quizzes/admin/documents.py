@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,12 +16,24 @@ from django.utils.html import format_html, format_html_join
 from quizzes.models import Section, SourceDocument
 from quizzes.services.documents import (
     MAX_DOCUMENT_BYTES,
+    MAX_HEADING_PATTERN_CHARS,
     DocumentImportError,
+    DocumentPreview,
     document_import,
+    document_preview,
+)
+from quizzes.staging import (
+    StagedUpload,
+    StagingError,
+    upload_stage,
+    upload_staged_discard,
+    upload_staged_read,
 )
 from quizzes.statistics import sections_with_counts
 
 ADMIN_CSS = {"all": ["quizzes/admin/admin.css"]}
+IMPORT_MEDIA = forms.Media(css={"all": ["quizzes/admin/document-import.css"]})
+NO_CHOICES = {"title": None, "heading_lines": [], "heading_pattern": None}
 
 
 class DocumentUploadForm(forms.Form):
@@ -43,6 +56,105 @@ class DocumentUploadForm(forms.Form):
                 f"{MAX_DOCUMENT_BYTES:,}"
             )
         return upload
+
+
+class LineNumbersField(forms.Field):
+    """Line numbers from checkboxes named alike; whether each is a line of the
+    document is the service's call (``document_preview``)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        numbers = set()
+        for item in value or []:
+            try:
+                numbers.add(int(item))
+            except (TypeError, ValueError):
+                raise forms.ValidationError(f"“{item}” is not a line number") from None
+        return sorted(numbers)
+
+
+class DocumentPreviewForm(forms.Form):
+    """The preview page's choices; ``upload`` is the signed staging reference."""
+
+    upload = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "the reference to the upload is missing; upload the file again"
+        },
+    )
+    title = DocumentUploadForm.base_fields["title"]
+    heading_lines = LineNumbersField(required=False)
+    heading_pattern = forms.CharField(
+        required=False,
+        max_length=MAX_HEADING_PATTERN_CHARS,
+        strip=False,
+        help_text="A regular expression: every line it matches as a whole (spaces "
+        "around it stripped) becomes a heading. For example <code>[A-Z][a-z ]+:"
+        "</code> takes “Monitoring:” and “Signs of toxicity:”.",
+    )
+    # The choices the page showed, so that "Import" never imports choices that were
+    # ticked after the preview without being previewed.
+    previewed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_upload(self):
+        try:
+            return upload_staged_read(signed=self.cleaned_data["upload"])
+        except StagingError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def choices(self) -> dict:
+        """The choices asked for, as ``document_preview`` takes them."""
+        data = self.cleaned_data
+        return {
+            "title": data.get("title") or None,
+            "heading_lines": data.get("heading_lines") or [],
+            "heading_pattern": data.get("heading_pattern") or None,
+        }
+
+    def previewed_choices(self) -> dict:
+        """The choices the page showed; anything malformed counts as none."""
+        try:
+            shown = json.loads(self.data.get("previewed") or "{}")
+        except ValueError:
+            return NO_CHOICES
+        if not isinstance(shown, dict):
+            return NO_CHOICES
+        lines = shown.get("heading_lines")
+        title, pattern = shown.get("title"), shown.get("heading_pattern")
+        if not (
+            isinstance(lines, list)
+            and all(type(n) is int for n in lines)
+            and isinstance(title, str | None)
+            and isinstance(pattern, str | None)
+        ):
+            return NO_CHOICES
+        return {"title": title, "heading_lines": lines, "heading_pattern": pattern}
+
+
+def _preview_or_last_good(
+    form: DocumentPreviewForm, staged: StagedUpload, shown: dict
+) -> tuple[DocumentPreview | None, dict, list[str]]:
+    """The preview with the choices asked for; when they are refused (a bad pattern,
+    a line that is not in the file), the one the page showed, and why."""
+    errors: list[str] = []
+    for choices in (form.choices(), shown) if form.is_valid() else (shown,):
+        try:
+            preview = document_preview(name=staged.name, data=staged.data, **choices)
+        except DocumentImportError as error:
+            errors.append(str(error))
+        else:
+            return preview, choices, errors
+    return None, shown, errors[-1:]
+
+
+def _suggested_note(lines: list[int]) -> str:
+    numbers = ", ".join(str(n) for n in lines)
+    return (
+        f"Line{'s' if len(lines) > 1 else ''} {numbers}: the title of a section of "
+        "the stored document, taken as a heading again so that the section and its "
+        "questions are kept. Untick “keep as a heading” below to drop one."
+    )
 
 
 class SectionInline(admin.TabularInline):
@@ -98,34 +210,132 @@ class SourceDocumentAdmin(admin.ModelAdmin):
         return format_html('<div class="source-text">{}</div>', obj.text)
 
     def add_view(self, request, form_url="", extra_context=None):
-        """Import a document from an uploaded file, as ``import_document`` does."""
+        """Import a document: upload, preview the sections, choose more headings,
+        import. The upload waits on disk between the steps (``quizzes.staging``);
+        nothing is written to the database before "Import"."""
         if not self.has_add_permission(request):
             raise PermissionDenied
+        if request.method == "POST" and "upload" in request.POST:
+            return self._preview_step(request)
         form = DocumentUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            data = upload.read()
+            choices = {**NO_CHOICES, "title": form.cleaned_data["title"] or None}
             try:
-                with transaction.atomic():
-                    result = document_import(
-                        name=upload.name,
-                        data=upload.read(),
-                        title=form.cleaned_data["title"] or None,
-                    )
+                preview = document_preview(name=upload.name, data=data, **choices)
+                notes = []
+                if suggested := preview.suggested_lines:
+                    # Headings chosen at the last import: take them again, so that
+                    # re-importing a revised file keeps those sections.
+                    choices["heading_lines"] = suggested
+                    preview = document_preview(name=upload.name, data=data, **choices)
+                    notes.append(_suggested_note(suggested))
             except DocumentImportError as error:
                 form.add_error("file", str(error))
             else:
-                return self._import_done(request, result)
+                signed = upload_stage(name=upload.name, data=data)
+                preview_form = DocumentPreviewForm(
+                    initial={"upload": signed, "title": form.cleaned_data["title"]}
+                )
+                return self._preview_render(
+                    request,
+                    preview_form,
+                    preview,
+                    signed=signed,
+                    choices=choices,
+                    notes=notes,
+                )
+        return self._upload_render(request, form)
+
+    def _preview_step(self, request):
+        """ "Preview again" re-splits with the choices; "Import" imports them."""
+        form = DocumentPreviewForm(request.POST)
+        if not form.is_valid() and "upload" in form.errors:
+            return self._upload_render(
+                request, DocumentUploadForm(), errors=form.errors["upload"], status=400
+            )
+        staged = form.cleaned_data["upload"]
+        shown = form.previewed_choices()
+        preview, choices, errors = _preview_or_last_good(form, staged, shown)
+        if preview is None:
+            return self._upload_render(
+                request, DocumentUploadForm(), errors=errors, status=400
+            )
+        status = 400 if errors or not form.is_valid() else 200
+        if "import" in request.POST and status == 200:
+            if choices != shown:
+                errors.append(
+                    "The choices changed since this preview: check the sections "
+                    "below, then press Import."
+                )
+            elif preview.refusal:
+                errors.append(preview.refusal)
+            else:
+                try:
+                    result = document_import(
+                        name=staged.name, data=staged.data, **choices
+                    )
+                except DocumentImportError as error:
+                    errors.append(str(error))
+                else:
+                    upload_staged_discard(token=staged.token)
+                    return self._import_done(request, result)
+        return self._preview_render(
+            request,
+            form,
+            preview,
+            signed=request.POST["upload"],
+            choices=choices,
+            errors=errors,
+            status=status,
+        )
+
+    def _upload_render(self, request, form, *, errors=(), status=200):
         context = {
+            "errors": errors,
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Import a document",
             "form": form,
             "media": self.media + form.media,
             "max_bytes": MAX_DOCUMENT_BYTES,
-            **(extra_context or {}),
         }
         return TemplateResponse(
-            request, "admin/quizzes/sourcedocument/import.html", context
+            request, "admin/quizzes/sourcedocument/import.html", context, status=status
+        )
+
+    def _preview_render(
+        self,
+        request,
+        form: DocumentPreviewForm,
+        preview: DocumentPreview,
+        *,
+        signed: str,
+        choices: dict,
+        errors: list[str] = (),
+        notes: list[str] = (),
+        status: int = 200,
+    ):
+        chosen = set(choices["heading_lines"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Preview the import of “{preview.title}”",
+            "form": form,
+            "preview": preview,
+            "sections": [(s, s.line in chosen) for s in preview.sections],
+            "signed": signed,
+            "previewed": json.dumps(choices),
+            "errors": errors,
+            "notes": notes,
+            "media": self.media + IMPORT_MEDIA,
+        }
+        return TemplateResponse(
+            request,
+            "admin/quizzes/sourcedocument/import_preview.html",
+            context,
+            status=status,
         )
 
     def _import_done(self, request, result):
