@@ -7,8 +7,27 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from quizzes.admin.documents import ADMIN_CSS
+from quizzes.admin.fields import MinutesField
 from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion
 from quizzes.statistics import draw_pool_sizes, quizzes_with_stats
+
+
+def time_limit_field(**kwargs) -> MinutesField:
+    """The quiz's time limit in minutes (the model keeps a ``DurationField``)."""
+    return MinutesField(
+        required=False,
+        label="Time limit (minutes)",
+        help_text="In minutes, e.g. 20. Blank for an untimed quiz.",
+        **kwargs,
+    )
+
+
+def minutes_text(limit) -> str:
+    """A limit as the list shows it: "20 min"; "—" when untimed."""
+    if limit is None:
+        return "—"
+    minutes = limit.total_seconds() / 60
+    return f"{minutes:g} min"
 
 
 class QuizDrawFormSet(forms.BaseInlineFormSet):
@@ -63,7 +82,7 @@ class QuizAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "mode",
-        "time_limit",
+        "time_limit_minutes",
         "attempts_allowed",
         "pass_mark",
         "started",
@@ -80,8 +99,9 @@ class QuizAdmin(admin.ModelAdmin):
             "Timing",
             {
                 "fields": ["time_limit", "opens_at", "closes_at"],
-                "description": "Time limit as HH:MM:SS; blank for an untimed quiz. "
-                "An attempt's deadline never passes the close.",
+                "description": "Time limit in minutes (whole minutes, at least 1); "
+                "blank for an untimed quiz. An attempt's deadline never passes "
+                "the close.",
             },
         ),
         (
@@ -97,6 +117,15 @@ class QuizAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return quizzes_with_stats(super().get_queryset(request))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_limit":
+            return time_limit_field()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="time limit", ordering="time_limit")
+    def time_limit_minutes(self, obj):
+        return minutes_text(obj.time_limit)
 
     @admin.display(description="started", ordering="started")
     def started(self, obj):
