@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.fields import MinutesField
-from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion
+from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion, Section
+from quizzes.models.documents import SECTION_PATH_RELATED
 from quizzes.statistics import draw_pool_sizes, quizzes_with_stats
 
 
@@ -58,6 +59,11 @@ class QuizDrawFormSet(forms.BaseInlineFormSet):
                 )
 
 
+class SectionPathChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.path()
+
+
 class QuizDrawInline(admin.TabularInline):
     model = QuizDraw
     formset = QuizDrawFormSet
@@ -67,6 +73,13 @@ class QuizDrawInline(admin.TabularInline):
     verbose_name_plural = (
         "composition: questions drawn at random from a section's published bank"
     )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A chosen section reads as the picker showed it: "Document › … › Section".
+        if db_field.name == "section":
+            kwargs["queryset"] = Section.objects.select_related(*SECTION_PATH_RELATED)
+            kwargs["form_class"] = SectionPathChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class QuizQuestionInline(admin.TabularInline):
