@@ -127,6 +127,7 @@ class QuizAdmin(admin.ModelAdmin):
 
     class Media:
         css = ADMIN_CSS
+        js = ["quizzes/admin/prepopulate.js"]
 
     def get_queryset(self, request):
         return quizzes_with_stats(super().get_queryset(request))
