@@ -8,6 +8,7 @@ from django.contrib import admin
 from quizzes.admin import (  # noqa: F401  (registration)
     attempts,
     documents,
+    overrides,
     progress,
     questions,
     quizzes,

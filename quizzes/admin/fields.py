@@ -1,4 +1,4 @@
-"""Admin form fields: a time limit typed as a number of minutes."""
+"""Admin form fields: a time limit typed in minutes, a trainee picked from a list."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 UNDER_A_MINUTE = (
     "A time limit is at least 1 minute; leave it blank for an untimed quiz."
@@ -67,3 +68,20 @@ class MinutesField(forms.Field):
             return self.to_python(data) != initial
         except forms.ValidationError:
             return True
+
+
+class TraineeChoiceField(forms.ModelChoiceField):
+    """A trainee as "Full Name (username)"."""
+
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
+def trainee_choices():
+    """The accounts a trainee is picked from: active and not staff."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=False)
+        .order_by("username")
+    )

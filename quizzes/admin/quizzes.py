@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 
 from quizzes.admin.documents import ADMIN_CSS
-from quizzes.admin.fields import MinutesField
+from quizzes.admin.fields import MinutesField, TraineeChoiceField, trainee_choices
+from quizzes.admin.overrides import QuizOverrideInline, save_override_formset
 from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion, Section
 from quizzes.models.documents import SECTION_PATH_RELATED
 from quizzes.statistics import draw_pool_sizes, quizzes_with_stats
@@ -105,7 +105,7 @@ class QuizAdmin(admin.ModelAdmin):
     list_filter = ["mode", "grading_method", "review_shows"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [QuizDrawInline, QuizQuestionInline]
+    inlines = [QuizDrawInline, QuizQuestionInline, QuizOverrideInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "mode"]}),
         (
@@ -137,6 +137,11 @@ class QuizAdmin(admin.ModelAdmin):
             return time_limit_field()
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def save_formset(self, request, form, formset, change):
+        # Overrides record who made them: the service does that, not the formset.
+        if not save_override_formset(request, formset):
+            super().save_formset(request, form, formset, change)
+
     @admin.display(description="time limit", ordering="time_limit")
     def time_limit_minutes(self, obj):
         return minutes_text(obj.time_limit)
@@ -152,12 +157,6 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description="mean score", ordering="mean_percent")
     def mean_score(self, obj):
         return "—" if obj.mean_percent is None else f"{obj.mean_percent:.1f} %"
-
-
-class TraineeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        name = obj.get_full_name()
-        return f"{name} ({obj.username})" if name else obj.username
 
 
 @admin.register(Accommodation)
@@ -177,11 +176,7 @@ class AccommodationAdmin(admin.ModelAdmin):
         # Instructors cannot open the user admin (so no autocomplete on it): the
         # trainee is picked from a plain list of the active non-staff accounts.
         if db_field.name == "trainee":
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, is_staff=False)
-                .order_by("username")
-            )
+            kwargs["queryset"] = trainee_choices()
             kwargs["form_class"] = TraineeChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
