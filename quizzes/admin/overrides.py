@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -86,7 +88,8 @@ def recorded_text(obj) -> str:
     if obj is None or obj.pk is None:
         return "—"
     text = f"created by {obj.created_by or '?'}, {_when(obj.created_at)}"
-    if obj.updated_at and obj.updated_at != obj.created_at:
+    # auto_now_add and auto_now read the clock apart: a new row differs by a hair.
+    if obj.updated_at and obj.updated_at - obj.created_at >= timedelta(seconds=1):
         text += f"; changed by {obj.updated_by or '?'}, {_when(obj.updated_at)}"
     return text
 

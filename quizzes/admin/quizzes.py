@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.fields import MinutesField, TraineeChoiceField, trainee_choices
@@ -79,6 +80,11 @@ class QuizDrawInline(admin.TabularInline):
         if db_field.name == "section":
             kwargs["queryset"] = Section.objects.select_related(*SECTION_PATH_RELATED)
             kwargs["form_class"] = SectionPathChoiceField
+            # Wide enough for a path; select2 otherwise copies the bare select's
+            # width and cuts "Document › Parent › Section" to "Document › Par…".
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, attrs={"data-width": "min(36em, 60vw)"}
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -42,6 +42,8 @@ def quiz_form(**overrides):
         "draws-INITIAL_FORMS": "0",
         "fixed-TOTAL_FORMS": "0",
         "fixed-INITIAL_FORMS": "0",
+        "overrides-TOTAL_FORMS": "0",
+        "overrides-INITIAL_FORMS": "0",
     }
     return data | overrides
 
