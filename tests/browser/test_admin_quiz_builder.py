@@ -133,3 +133,12 @@ def test_instructor_builds_a_timed_quiz_and_gives_a_trainee_an_override(
     assert_fits(page)
     inline.scroll_into_view_if_needed()
     inline.screenshot(path=DOCS / "admin-quiz-override.png")
+
+    page.goto("/admin/quizzes/quizoverride/")
+    row = page.get_by_role("row").filter(has_text="Warfarin safety exam")
+    expect(row).to_contain_text("time limit 40 min; 2 attempts")
+    assert_fits(page)
+    page.goto(f"/admin/quizzes/trainee/{trainee.pk}/progress/")
+    overrides = page.get_by_role("region", name="Overrides")
+    expect(overrides).to_contain_text("Sick on the exam day; resit agreed")
+    assert_fits(page)

@@ -317,3 +317,25 @@ class TestRecorded:
         QuizOverrideFactory(quiz=quiz, trainee=trainee, attempts_allowed=2)
         with pytest.raises(IntegrityError):
             QuizOverrideFactory(quiz=quiz, trainee=trainee, attempts_allowed=3)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"group": "both", "attempts_allowed": 2},
+        {"trainee": None, "attempts_allowed": 2},
+        {},
+        {"time_limit": timedelta(0)},
+        {"opens_at": T0 + HOUR, "closes_at": T0},
+        {"attempts_allowed": 2, "reason": ""},
+    ],
+    ids=["both", "neither", "nothing", "zero-limit", "closes-first", "no-reason"],
+)
+def test_the_database_refuses_a_broken_override(quiz, trainee, fields):
+    """The table's constraints hold the rules even without a form or the service."""
+    if fields.get("group") == "both":
+        fields["group"] = Group.objects.create(name="Both")
+    with pytest.raises(IntegrityError):
+        QuizOverride.objects.create(
+            **({"quiz": quiz, "trainee": trainee, "reason": "x"} | fields)
+        )
