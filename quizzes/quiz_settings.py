@@ -66,8 +66,9 @@ def quiz_settings_combine(
 ) -> QuizSettings:
     """The effective settings of trainee ``trainee_id`` on ``quiz``.
 
-    ``overrides``: that quiz's overrides for the trainee and for their groups (others
-    are ignored, so a caller may pass a superset).
+    ``overrides``: the trainee's own and their groups' overrides (the caller picks
+    the groups: every group override passed is taken as one of theirs). Overrides of
+    another quiz or another trainee are ignored.
     """
     mine = None
     groups = []
