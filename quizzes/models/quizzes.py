@@ -15,7 +15,12 @@ from quizzes.choices import GradingMethod, QuizMode, ReviewFrom, ReviewShows
 
 
 class Quiz(models.Model):
-    """A quiz: fixed questions and/or N questions drawn from each chosen section."""
+    """A quiz: fixed questions and/or N questions drawn from each chosen section.
+
+    Its dates, time limit and attempts are the defaults: what applies to a trainee
+    (overrides included) is ``selectors.quiz_settings_for``, so there is no
+    ``is_open`` here to be asked by mistake.
+    """
 
     title = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True)
@@ -85,12 +90,6 @@ class Quiz(models.Model):
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": "The quiz must close after it opens."})
-
-    def is_open(self, now) -> bool:
-        """Whether an attempt may be started at ``now``."""
-        if self.opens_at and now < self.opens_at:
-            return False
-        return not (self.closes_at and now >= self.closes_at)
 
 
 class QuizQuestion(models.Model):
