@@ -44,7 +44,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from quizzes.choices import GradingMethod
-from quizzes.models import Answer, Attempt, Quiz, Section, Trainee
+from quizzes.models import Answer, Attempt, Quiz, QuizOverride, Section, Trainee
 from quizzes.scoring import quiz_grade
 from quizzes.splitting import subtree_end
 from quizzes.statistics import FINISHED_STATES, attempt_percent
@@ -484,3 +484,16 @@ def cohort_trainees(*, filters: ProgressFilter, order: str = "name"):
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def trainee_overrides(*, trainee) -> list[QuizOverride]:
+    """The quiz overrides that apply to ``trainee``, theirs and their groups', by
+    quiz title, with who made them: one query."""
+    groups = trainee.groups.through.objects.filter(user_id=trainee.pk).values(
+        "group_id"
+    )
+    return list(
+        QuizOverride.objects.filter(Q(trainee_id=trainee.pk) | Q(group_id__in=groups))
+        .select_related("quiz", "group", "created_by", "updated_by")
+        .order_by("quiz__title", "group__name")
+    )

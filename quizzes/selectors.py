@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -16,9 +17,11 @@ from quizzes.models import (
     Attempt,
     Quiz,
     QuizDraw,
+    QuizOverride,
     QuizQuestion,
     Section,
 )
+from quizzes.quiz_settings import QuizSettings, quiz_settings_combine
 from quizzes.scoring import quiz_grade
 
 FINISHED_STATES = [AttemptState.FINISHED, AttemptState.EXPIRED]
@@ -40,31 +43,102 @@ def accommodation_for(*, trainee, quiz: Quiz) -> Accommodation | None:
     )
 
 
-def review_refusal(*, attempt: Attempt, now: datetime) -> str | None:
+def quiz_overrides_for(*, trainee_id: int, quiz_ids) -> dict[int, list[QuizOverride]]:
+    """The overrides that may apply to the trainee on each quiz (their own and their
+    groups'), by quiz id, in one query whatever the number of quizzes."""
+    groups = (
+        get_user_model()
+        .groups.through.objects.filter(user_id=trainee_id)
+        .values("group_id")
+    )
+    found: dict[int, list[QuizOverride]] = {}
+    for override in QuizOverride.objects.filter(quiz_id__in=quiz_ids).filter(
+        Q(trainee_id=trainee_id) | Q(group_id__in=groups)
+    ):
+        found.setdefault(override.quiz_id, []).append(override)
+    return found
+
+
+def quiz_settings_for(*, trainee, quiz: Quiz) -> QuizSettings:
+    """The trainee's effective opening, close, time limit and attempts on ``quiz``:
+    the quiz's own settings changed by the overrides (``quizzes.quiz_settings`` says
+    in which order). One query."""
+    overrides = quiz_overrides_for(trainee_id=trainee.pk, quiz_ids=[quiz.pk])
+    return quiz_settings_combine(
+        quiz=quiz, overrides=overrides.get(quiz.pk, []), trainee_id=trainee.pk
+    )
+
+
+def quiz_settings_map(*, trainee, quizzes) -> dict[int, QuizSettings]:
+    """``quiz_settings_for`` of each quiz, by quiz id, in one query."""
+    quizzes = list(quizzes)
+    if not quizzes:
+        return {}
+    overrides = quiz_overrides_for(
+        trainee_id=trainee.pk, quiz_ids=[quiz.pk for quiz in quizzes]
+    )
+    return {
+        quiz.pk: quiz_settings_combine(
+            quiz=quiz, overrides=overrides.get(quiz.pk, []), trainee_id=trainee.pk
+        )
+        for quiz in quizzes
+    }
+
+
+def review_refusal(
+    *, attempt: Attempt, now: datetime, settings: QuizSettings | None = None
+) -> str | None:
     """Why the review of ``attempt`` is not shown, or None when it is allowed."""
-    if review_allowed(attempt=attempt, now=now):
+    if review_allowed(attempt=attempt, now=now, settings=settings):
         return None
     quiz = attempt.quiz
     if attempt.is_in_progress:
         return "This attempt is still in progress: submit it first."
     if quiz.review_shows != ReviewShows.FULL:
         return "This quiz shows scores only: answers and explanations stay hidden."
-    if quiz.closes_at:
-        closes = f"{quiz.closes_at:%d %B %Y at %H:%M} UTC"
+    closes_at = _review_close(attempt, settings)
+    if closes_at:
+        closes = f"{closes_at:%d %B %Y at %H:%M} UTC"
         return f"Review opens after the quiz closes, {closes}."
     return "Review opens after the quiz closes."
 
 
-def review_allowed(*, attempt: Attempt, now: datetime) -> bool:
-    """Whether the keys, rationales and explanations of a finished attempt may show."""
+def review_allowed(
+    *, attempt: Attempt, now: datetime, settings: QuizSettings | None = None
+) -> bool:
+    """Whether the keys, rationales and explanations of a finished attempt may show.
+
+    "After close" is the trainee's effective close (an override may move it): a
+    trainee who may still start an attempt never sees a key of their own earlier
+    one. ``settings``: the trainee's settings on the quiz when the caller has them
+    (else they are read, in one query, only for an after-close quiz).
+    """
     if attempt.state == AttemptState.IN_PROGRESS:
         return False
     quiz = attempt.quiz
     if quiz.review_shows != ReviewShows.FULL:
         return False
     if quiz.review_from == ReviewFrom.AFTER_CLOSE:
-        return quiz.closes_at is not None and now >= quiz.closes_at
+        closes_at = _review_close(attempt, settings)
+        return closes_at is not None and now >= closes_at
     return True
+
+
+def _review_close(attempt: Attempt, settings: QuizSettings | None) -> datetime | None:
+    if settings is None:
+        # Cached on the instance: a review asks once per answer shown.
+        settings = attempt.__dict__.get("_quiz_settings")
+        if settings is None:
+            overrides = quiz_overrides_for(
+                trainee_id=attempt.trainee_id, quiz_ids=[attempt.quiz_id]
+            )
+            settings = quiz_settings_combine(
+                quiz=attempt.quiz,
+                overrides=overrides.get(attempt.quiz_id, []),
+                trainee_id=attempt.trainee_id,
+            )
+            attempt.__dict__["_quiz_settings"] = settings
+    return settings.closes_at
 
 
 def feedback_allowed(*, attempt: Attempt, answer: Answer, now: datetime) -> bool:
@@ -89,6 +163,7 @@ class QuizStanding:
     """Where a trainee stands on one quiz."""
 
     quiz: Quiz
+    settings: QuizSettings
     question_count: int
     attempts_used: int
     attempts_left: int | None
@@ -99,7 +174,8 @@ class QuizStanding:
 
 
 def quiz_standings(*, trainee, now: datetime, quizzes=None) -> list[QuizStanding]:
-    """Each quiz with the trainee's attempts, grade and pass/fail, in three queries."""
+    """Each quiz with the trainee's settings (overrides applied), attempts, grade and
+    pass/fail, in four queries."""
     # Subqueries, not joins: counting fixed rows and summing draws in one join
     # would multiply the sum by the number of fixed questions.
     fixed = (
@@ -125,23 +201,24 @@ def quiz_standings(*, trainee, now: datetime, quizzes=None) -> list[QuizStanding
         "started_at"
     ):
         attempts_by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    settings = quiz_settings_map(trainee=trainee, quizzes=quizzes)
     standings = []
     for quiz in quizzes:
         attempts = attempts_by_quiz.get(quiz.pk, [])
+        effective = settings[quiz.pk]
         percents = [a.percent for a in attempts if a.state in FINISHED_STATES]
         grade = quiz_grade(percents=percents, method=quiz.grading_method)
         used = len(attempts)
         standings.append(
             QuizStanding(
                 quiz=quiz,
+                settings=effective,
                 question_count=quiz.fixed_count + quiz.drawn_count,
                 attempts_used=used,
-                attempts_left=None
-                if quiz.attempts_allowed is None
-                else max(0, quiz.attempts_allowed - used),
+                attempts_left=effective.attempts_left(used),
                 grade=grade,
                 passed=None if grade is None else grade >= quiz.pass_mark,
-                is_open=quiz.is_open(now),
+                is_open=effective.is_open(now),
                 in_progress=next(
                     (a for a in attempts if a.state == AttemptState.IN_PROGRESS), None
                 ),

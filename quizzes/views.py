@@ -31,10 +31,12 @@ from quizzes.choices import (
 from quizzes.forms import AnswerForm, QuestionRefForm
 from quizzes.models import Answer, Attempt, Question, Quiz, Section
 from quizzes.presenters import attempt_feedback, attempt_questions
+from quizzes.quiz_settings import QuizSettings
 from quizzes.selectors import (
     accommodation_for,
     attempt_for_trainee,
     attempt_section_results,
+    quiz_settings_map,
     quiz_standings,
     review_allowed,
     review_refusal,
@@ -64,8 +66,8 @@ def home(request):
     rows = [
         {
             "standing": s,
-            "time_limit": duration_text(s.quiz.time_limit),
-            "availability": availability_text(s.quiz, now),
+            "time_limit": duration_text(s.settings.time_limit),
+            "availability": availability_text(s.settings, now),
         }
         for s in standings
     ]
@@ -83,20 +85,21 @@ def quiz_detail(request, slug: str):
     if not standings:
         raise Http404("No such quiz.")
     standing = standings[0]
-    quiz = standing.quiz
+    quiz, settings = standing.quiz, standing.settings
     accommodation = None
-    if quiz.time_limit:
+    if settings.time_limit:
         accommodation = accommodation_for(trainee=request.user, quiz=quiz)
     context = {
         "quiz": quiz,
+        "settings": settings,
         "standing": standing,
         "is_tutor": quiz.mode == QuizMode.TUTOR,
-        "time_limit": duration_text(quiz.time_limit),
+        "time_limit": duration_text(settings.time_limit),
         "accommodation": accommodation,
-        "your_time_limit": duration_text(accommodation.apply(quiz.time_limit))
+        "your_time_limit": duration_text(accommodation.apply(settings.time_limit))
         if accommodation
         else None,
-        "availability": availability_text(quiz, now),
+        "availability": availability_text(settings, now),
         "review_after_close": quiz.review_from == ReviewFrom.AFTER_CLOSE,
         "score_only": quiz.review_shows != ReviewShows.FULL,
         "start_refusal": _start_refusal(standing, now),
@@ -276,11 +279,19 @@ def history(request):
     page = Paginator(
         attempts.order_by("-started_at", "-pk"), HISTORY_PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    # "After close" review waits for each trainee's own close (overrides): read
+    # those settings once for the page, and only when a quiz needs them.
+    after_close = {
+        a.quiz_id: a.quiz for a in page if a.quiz.review_from == ReviewFrom.AFTER_CLOSE
+    }
+    settings = quiz_settings_map(trainee=request.user, quizzes=after_close.values())
     rows = [
         {
             "attempt": a,
             "time_up": a.is_in_progress and a.seconds_left(now) == 0,
-            "review_allowed": review_allowed(attempt=a, now=now),
+            "review_allowed": review_allowed(
+                attempt=a, now=now, settings=settings.get(a.quiz_id)
+            ),
         }
         for a in page
     ]
@@ -313,8 +324,9 @@ def clock_text(seconds: int | None) -> str:
     return f"{minutes:02d}:{rest:02d}"
 
 
-def availability_text(quiz: Quiz, now: datetime) -> str:
-    """Whether the quiz takes new attempts now, and until or from when."""
+def availability_text(quiz: Quiz | QuizSettings, now: datetime) -> str:
+    """Whether the quiz takes new attempts now, and until or from when (from the
+    trainee's effective settings when given them)."""
     if quiz.opens_at and now < quiz.opens_at:
         return f"Not open yet: opens {_when(quiz.opens_at)}"
     if quiz.closes_at and now >= quiz.closes_at:
@@ -334,7 +346,7 @@ def _start_refusal(standing, now: datetime) -> str | None:
     if standing.in_progress:
         return None
     return attempt_start_refusal(
-        quiz=standing.quiz, attempts_used=standing.attempts_used, now=now
+        settings=standing.settings, attempts_used=standing.attempts_used, now=now
     )
 
 

@@ -12,6 +12,7 @@ from quizzes.models import (
     Choice,
     Question,
     Quiz,
+    QuizOverride,
     QuizQuestion,
     Section,
     SourceDocument,
@@ -134,3 +135,15 @@ class AccommodationFactory(factory.django.DjangoModelFactory):
     quiz = None
     time_factor = Decimal("1.50")
     extra_minutes = 0
+
+
+class QuizOverrideFactory(factory.django.DjangoModelFactory):
+    """One trainee's override; pass the settings it changes (at least one)."""
+
+    class Meta:
+        model = QuizOverride
+
+    quiz = factory.SubFactory(QuizFactory)
+    trainee = factory.SubFactory(UserFactory)
+    group = None
+    reason = "Resit agreed by the course lead"

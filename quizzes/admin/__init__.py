@@ -8,12 +8,14 @@ from django.contrib import admin
 from quizzes.admin import (  # noqa: F401  (registration)
     attempts,
     documents,
+    overrides,
     progress,
     questions,
     quizzes,
     users,
 )
 from quizzes.admin.attempts import AttemptAdmin
+from quizzes.admin.autocomplete import autocomplete_view
 from quizzes.admin.questions import ChoiceInlineFormSet, QuestionAdmin
 from quizzes.admin.quizzes import QuizAdmin, QuizDrawFormSet
 
@@ -24,6 +26,8 @@ admin.site.index_template = "admin/quizzes/index.html"
 # The lists and progress pages are wide tables: the index and the breadcrumbs
 # lead everywhere, so the width goes to the data rather than to a menu.
 admin.site.enable_nav_sidebar = False
+# Pickers label a result as its admin says (a section by its path).
+admin.site.autocomplete_view = autocomplete_view
 
 __all__ = [
     "AttemptAdmin",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from quizzes.models import Section, SourceDocument
+from quizzes.models.documents import SECTION_PATH_RELATED
 from quizzes.services.documents import (
     MAX_DOCUMENT_BYTES,
     MAX_HEADING_PATTERN_CHARS,
@@ -34,6 +35,17 @@ from quizzes.statistics import sections_with_counts
 ADMIN_CSS = {"all": ["quizzes/admin/admin.css"]}
 IMPORT_MEDIA = forms.Media(css={"all": ["quizzes/admin/document-import.css"]})
 NO_CHOICES = {"title": None, "heading_lines": [], "heading_pattern": None}
+
+# A section is found by its path, "Document › Parent › Section": each word typed
+# must be in the document's title, the section's or one of its ancestors' (as deep
+# as SECTION_PATH_RELATED reads them).
+SECTION_PATH_SEARCH = [
+    "title",
+    "parent__title",
+    "parent__parent__title",
+    "parent__parent__parent__title",
+    "document__title",
+]
 
 
 class DocumentUploadForm(forms.Form):
@@ -367,7 +379,10 @@ class SectionAdmin(admin.ModelAdmin):
         "retired",
     ]
     list_filter = ["document", "level"]
-    search_fields = ["title", "text"]
+    # The list also searches the text ("which section mentions warfarin?"); a
+    # picker (a draw's section) searches the path only, see get_search_fields.
+    search_fields = [*SECTION_PATH_SEARCH, "text"]
+    search_help_text = "Searches the document, section and parent titles, and the text."
     list_select_related = ["document"]
     fields = [
         "document",
@@ -395,9 +410,20 @@ class SectionAdmin(admin.ModelAdmin):
         css = ADMIN_CSS
 
     def get_queryset(self, request):
+        if _is_autocomplete(request):
+            return super().get_queryset(request).select_related(*SECTION_PATH_RELATED)
         return sections_with_counts(
             super().get_queryset(request).select_related("document", "parent")
         )
+
+    def get_search_fields(self, request):
+        if _is_autocomplete(request):
+            return SECTION_PATH_SEARCH
+        return super().get_search_fields(request)
+
+    def autocomplete_label(self, obj) -> str:
+        """A picker lists "Document › Parent › Section", not a bare title."""
+        return obj.path()
 
     @admin.display(description="published", ordering="published")
     def published(self, obj):
@@ -449,3 +475,8 @@ class SectionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _is_autocomplete(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "autocomplete"

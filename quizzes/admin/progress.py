@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.formatting import duration_words
+from quizzes.admin.overrides import recorded_text
 from quizzes.charts import (
     MASTERY_BANDS,
     NO_DATA_COLOUR,
@@ -51,6 +52,7 @@ from quizzes.progress import (
     quiz_results,
     top_sections,
     trainee_mastery,
+    trainee_overrides,
     trainee_score_points,
     trainee_summary,
     trainees_with_progress,
@@ -248,6 +250,14 @@ class TraineeAdmin(admin.ModelAdmin):
             cohort_url=reverse("admin:quizzes_trainee_cohort"),
         )
         context["summary_time"] = duration_words(context["summary"].time_spent)
+        context["overrides"] = [
+            {
+                "override": override,
+                "changes": "; ".join(override.changes()),
+                "recorded": recorded_text(override),
+            }
+            for override in trainee_overrides(trainee=trainee)
+        ]
         return TemplateResponse(request, "admin/quizzes/trainee/progress.html", context)
 
     def cohort_view(self, request):

@@ -4,11 +4,32 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
+from django.contrib.admin.widgets import AutocompleteSelect
 
 from quizzes.admin.documents import ADMIN_CSS
-from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion
+from quizzes.admin.fields import MinutesField, TraineeChoiceField, trainee_choices
+from quizzes.admin.overrides import QuizOverrideInline, save_override_formset
+from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion, Section
+from quizzes.models.documents import SECTION_PATH_RELATED
 from quizzes.statistics import draw_pool_sizes, quizzes_with_stats
+
+
+def time_limit_field(**kwargs) -> MinutesField:
+    """The quiz's time limit in minutes (the model keeps a ``DurationField``)."""
+    return MinutesField(
+        required=False,
+        label="Time limit (minutes)",
+        help_text="In minutes, e.g. 20. Blank for an untimed quiz.",
+        **kwargs,
+    )
+
+
+def minutes_text(limit) -> str:
+    """A limit as the list shows it: "20 min"; "—" when untimed."""
+    if limit is None:
+        return "—"
+    minutes = limit.total_seconds() / 60
+    return f"{minutes:g} min"
 
 
 class QuizDrawFormSet(forms.BaseInlineFormSet):
@@ -39,6 +60,11 @@ class QuizDrawFormSet(forms.BaseInlineFormSet):
                 )
 
 
+class SectionPathChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.path()
+
+
 class QuizDrawInline(admin.TabularInline):
     model = QuizDraw
     formset = QuizDrawFormSet
@@ -48,6 +74,18 @@ class QuizDrawInline(admin.TabularInline):
     verbose_name_plural = (
         "composition: questions drawn at random from a section's published bank"
     )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A chosen section reads as the picker showed it: "Document › … › Section".
+        if db_field.name == "section":
+            kwargs["queryset"] = Section.objects.select_related(*SECTION_PATH_RELATED)
+            kwargs["form_class"] = SectionPathChoiceField
+            # Wide enough for a path; select2 otherwise copies the bare select's
+            # width and cuts "Document › Parent › Section" to "Document › Par…".
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, attrs={"data-width": "min(36em, 60vw)"}
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class QuizQuestionInline(admin.TabularInline):
@@ -63,7 +101,7 @@ class QuizAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "mode",
-        "time_limit",
+        "time_limit_minutes",
         "attempts_allowed",
         "pass_mark",
         "started",
@@ -73,15 +111,16 @@ class QuizAdmin(admin.ModelAdmin):
     list_filter = ["mode", "grading_method", "review_shows"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [QuizDrawInline, QuizQuestionInline]
+    inlines = [QuizDrawInline, QuizQuestionInline, QuizOverrideInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "mode"]}),
         (
             "Timing",
             {
                 "fields": ["time_limit", "opens_at", "closes_at"],
-                "description": "Time limit as HH:MM:SS; blank for an untimed quiz. "
-                "An attempt's deadline never passes the close.",
+                "description": "Time limit in minutes (whole minutes, at least 1); "
+                "blank for an untimed quiz. An attempt's deadline never passes "
+                "the close.",
             },
         ),
         (
@@ -94,9 +133,24 @@ class QuizAdmin(admin.ModelAdmin):
 
     class Media:
         css = ADMIN_CSS
+        js = ["quizzes/admin/prepopulate.js"]
 
     def get_queryset(self, request):
         return quizzes_with_stats(super().get_queryset(request))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_limit":
+            return time_limit_field()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_formset(self, request, form, formset, change):
+        # Overrides record who made them: the service does that, not the formset.
+        if not save_override_formset(request, formset):
+            super().save_formset(request, form, formset, change)
+
+    @admin.display(description="time limit", ordering="time_limit")
+    def time_limit_minutes(self, obj):
+        return minutes_text(obj.time_limit)
 
     @admin.display(description="started", ordering="started")
     def started(self, obj):
@@ -109,12 +163,6 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description="mean score", ordering="mean_percent")
     def mean_score(self, obj):
         return "—" if obj.mean_percent is None else f"{obj.mean_percent:.1f} %"
-
-
-class TraineeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        name = obj.get_full_name()
-        return f"{name} ({obj.username})" if name else obj.username
 
 
 @admin.register(Accommodation)
@@ -134,11 +182,7 @@ class AccommodationAdmin(admin.ModelAdmin):
         # Instructors cannot open the user admin (so no autocomplete on it): the
         # trainee is picked from a plain list of the active non-staff accounts.
         if db_field.name == "trainee":
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, is_staff=False)
-                .order_by("username")
-            )
+            kwargs["queryset"] = trainee_choices()
             kwargs["form_class"] = TraineeChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -1,7 +1,13 @@
 from quizzes.models.attempts import Answer, Attempt
 from quizzes.models.documents import Section, SourceDocument
 from quizzes.models.questions import Choice, Question
-from quizzes.models.quizzes import Accommodation, Quiz, QuizDraw, QuizQuestion
+from quizzes.models.quizzes import (
+    Accommodation,
+    Quiz,
+    QuizDraw,
+    QuizOverride,
+    QuizQuestion,
+)
 from quizzes.models.trainees import DeadlineExtension, Trainee
 
 __all__ = [
@@ -13,6 +19,7 @@ __all__ = [
     "Question",
     "Quiz",
     "QuizDraw",
+    "QuizOverride",
     "QuizQuestion",
     "Section",
     "SourceDocument",

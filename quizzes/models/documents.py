@@ -5,6 +5,11 @@ from django.db.models import Q
 
 from quizzes.splitting import subtree_text
 
+# What Section.path() reads: the document and three levels of parents in one join
+# (Markdown headings nest deeper only in rare documents, which then cost a query
+# per extra level).
+SECTION_PATH_RELATED = ["document", "parent__parent__parent"]
+
 
 class SourceDocument(models.Model):
     """A clinical text as imported: its full text and the checksum of its file."""
@@ -80,6 +85,19 @@ class Section(models.Model):
 
     def __str__(self):
         return self.title
+
+    def path(self) -> str:
+        """ "Document › Parent › Section": where the section sits.
+
+        Walks the parents: select_related ``SECTION_PATH_RELATED`` to read the usual
+        depths without a query per level.
+        """
+        titles = []
+        node = self
+        while node is not None:
+            titles.append(node.title)
+            node = node.parent
+        return " › ".join([self.document.title, *reversed(titles)])
 
     @property
     def is_top_level(self) -> bool:

@@ -1,4 +1,4 @@
-"""Quizzes: their settings, their composition, and per-trainee extra time."""
+"""Quizzes: their settings, their composition, per-trainee extra time and overrides."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,12 +9,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from quizzes.choices import GradingMethod, QuizMode, ReviewFrom, ReviewShows
 
 
 class Quiz(models.Model):
-    """A quiz: fixed questions and/or N questions drawn from each chosen section."""
+    """A quiz: fixed questions and/or N questions drawn from each chosen section.
+
+    Its dates, time limit and attempts are the defaults: what applies to a trainee
+    (overrides included) is ``selectors.quiz_settings_for``, so there is no
+    ``is_open`` here to be asked by mistake.
+    """
 
     title = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True)
@@ -84,12 +90,6 @@ class Quiz(models.Model):
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": "The quiz must close after it opens."})
-
-    def is_open(self, now) -> bool:
-        """Whether an attempt may be started at ``now``."""
-        if self.opens_at and now < self.opens_at:
-            return False
-        return not (self.closes_at and now >= self.closes_at)
 
 
 class QuizQuestion(models.Model):
@@ -185,3 +185,170 @@ class Accommodation(models.Model):
         """The time limit with this accommodation."""
         seconds = Decimal(limit.total_seconds()) * self.time_factor
         return timedelta(seconds=float(seconds)) + timedelta(minutes=self.extra_minutes)
+
+
+class QuizOverride(models.Model):
+    """One trainee's, or one group's, own dates, time limit or attempts on a quiz.
+
+    Each setting left blank keeps what applies otherwise. The effective settings of a
+    trainee on a quiz (``selectors.quiz_settings_for``, the one statement of the
+    rule) are found in this order, as Moodle does:
+
+    1. the trainee's own override, field by field;
+    2. else the overrides of the trainee's groups, the most lenient value of those
+       that set it: the earliest open, the latest close, the longest time limit,
+       the most attempts (0, unlimited, beats any number);
+    3. else the quiz's own setting;
+    4. then the trainee's accommodation (``Accommodation.apply``) stretches the
+       effective time limit;
+    5. and an attempt's deadline never passes the effective close.
+
+    Who created and last changed it, when and why are kept on the row; every
+    version is in its history (django-simple-history), and each save is logged.
+    """
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="overrides")
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quiz_overrides",
+        help_text="One trainee, or blank for a group.",
+    )
+    group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quiz_overrides",
+        help_text="A group (cohort) of trainees, or blank for one trainee.",
+    )
+    opens_at = models.DateTimeField(
+        null=True, blank=True, help_text="Blank: the quiz's own opening."
+    )
+    closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="Blank: the quiz's own close."
+    )
+    time_limit = models.DurationField(
+        null=True, blank=True, help_text="Blank: the quiz's own time limit."
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Blank: the quiz's own number. 0: unlimited.",
+    )
+    reason = models.CharField(
+        max_length=255, help_text="Why, e.g. “Sick on the exam day; resit agreed”."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["quiz", "trainee", "group"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(trainee__isnull=False, group__isnull=True)
+                | Q(trainee__isnull=True, group__isnull=False),
+                name="quizoverride_trainee_xor_group",
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "trainee"], name="quizoverride_unique_trainee"
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "group"], name="quizoverride_unique_group"
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=False)
+                | Q(closes_at__isnull=False)
+                | Q(time_limit__isnull=False)
+                | Q(attempts_allowed__isnull=False),
+                name="quizoverride_changes_something",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit__isnull=True) | Q(time_limit__gt=timedelta(0)),
+                name="quizoverride_time_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="quizoverride_closes_after_opening",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="quizoverride_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz} · {self.who}"
+
+    @property
+    def who(self) -> str:
+        """The trainee's username, or "group Name"."""
+        if self.trainee_id:
+            return str(self.trainee)
+        return f"group {self.group}"
+
+    def clean(self):
+        if bool(self.trainee_id) == bool(self.group_id):
+            raise ValidationError("Choose either one trainee or one group, not both.")
+        if not any(
+            value is not None
+            for value in (
+                self.opens_at,
+                self.closes_at,
+                self.time_limit,
+                self.attempts_allowed,
+            )
+        ):
+            raise ValidationError(
+                "Set at least one of the dates, the time limit or the attempts: an "
+                "override that changes nothing is not saved."
+            )
+        # The quiz may be unsaved (an inline on the quiz's add page), not missing.
+        quiz = self.quiz if self.quiz_id or "quiz" in self._state.fields_cache else None
+        if quiz is not None:
+            opens = self.opens_at or quiz.opens_at
+            closes = self.closes_at or quiz.closes_at
+            if opens and closes and closes <= opens:
+                raise ValidationError(
+                    {
+                        "closes_at": f"The close ({closes:%Y-%m-%d %H:%M} UTC) must "
+                        f"come after the opening ({opens:%Y-%m-%d %H:%M} UTC), the "
+                        "quiz's own where this override leaves it blank."
+                    }
+                )
+
+    def changes(self) -> list[str]:
+        """What it changes, in words: ["closes 2026-12-01 17:00 UTC", "3 attempts"]."""
+        parts = []
+        if self.opens_at:
+            parts.append(f"opens {self.opens_at:%Y-%m-%d %H:%M} UTC")
+        if self.closes_at:
+            parts.append(f"closes {self.closes_at:%Y-%m-%d %H:%M} UTC")
+        if self.time_limit:
+            parts.append(f"time limit {self.time_limit.total_seconds() / 60:g} min")
+        if self.attempts_allowed is not None:
+            parts.append(
+                "unlimited attempts"
+                if self.attempts_allowed == 0
+                else f"{self.attempts_allowed} attempt"
+                f"{'' if self.attempts_allowed == 1 else 's'}"
+            )
+        return parts

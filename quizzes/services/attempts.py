@@ -30,8 +30,9 @@ from quizzes.models import (
     Quiz,
     Section,
 )
+from quizzes.quiz_settings import QuizSettings
 from quizzes.scoring import answer_score
-from quizzes.selectors import accommodation_for
+from quizzes.selectors import accommodation_for, quiz_settings_for
 from quizzes.splitting import subtree_end
 
 logger = logging.getLogger(__name__)
@@ -74,8 +75,9 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
     """Start an attempt, or return the trainee's attempt already in progress.
 
     Freezes the question selection, the order of questions and choices, and the
-    deadline (time limit × accommodation, never past the quiz's close). Raises
-    ``QuizUnavailable`` when the quiz is not open or no attempts are left.
+    deadline (time limit × accommodation, never past the close). The trainee's
+    overrides apply (``selectors.quiz_settings_for``). Raises ``QuizUnavailable``
+    when the quiz is not open or no attempts are left.
     """
     for attempt in Attempt.objects.filter(
         trainee=trainee, quiz=quiz, state=AttemptState.IN_PROGRESS
@@ -85,7 +87,8 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
         else:
             return StartResult(attempt, False)
     used = Attempt.objects.filter(trainee=trainee, quiz=quiz).count()
-    refusal = attempt_start_refusal(quiz=quiz, attempts_used=used, now=now)
+    settings = quiz_settings_for(trainee=trainee, quiz=quiz)
+    refusal = attempt_start_refusal(settings=settings, attempts_used=used, now=now)
     if refusal:
         raise QuizUnavailable(refusal)
     rng = rng or random.SystemRandom()
@@ -103,7 +106,9 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
                 quiz=quiz,
                 number=used + 1,
                 started_at=now,
-                deadline=attempt_deadline(trainee=trainee, quiz=quiz, started_at=now),
+                deadline=attempt_deadline(
+                    trainee=trainee, quiz=quiz, started_at=now, settings=settings
+                ),
             )
             Answer.objects.bulk_create(
                 Answer(
@@ -129,33 +134,48 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
 
 
 def attempt_start_refusal(
-    *, quiz: Quiz, attempts_used: int, now: datetime
+    *, settings: QuizSettings, attempts_used: int, now: datetime
 ) -> str | None:
     """Why a new attempt cannot be started now, or None when it can.
 
     The one statement of the rule: ``attempt_start`` raises it, and the quiz's page
-    shows it before the trainee presses Start.
+    shows it before the trainee presses Start. ``settings`` are the trainee's
+    (``selectors.quiz_settings_for``: the quiz's own, changed by overrides).
     """
-    if quiz.opens_at and now < quiz.opens_at:
-        return f"This quiz opens at {quiz.opens_at:%Y-%m-%d %H:%M} UTC."
-    if not quiz.is_open(now):
+    if settings.opens_at and now < settings.opens_at:
+        return f"This quiz opens at {settings.opens_at:%Y-%m-%d %H:%M} UTC."
+    if not settings.is_open(now):
         return "This quiz is closed."
-    if quiz.attempts_allowed is not None and attempts_used >= quiz.attempts_allowed:
-        return f"You have used all {quiz.attempts_allowed} attempt(s) on this quiz."
+    allowed = settings.attempts_allowed
+    if allowed is not None and attempts_used >= allowed:
+        return f"You have used all {allowed} attempt(s) on this quiz."
     return None
 
 
-def attempt_deadline(*, trainee, quiz: Quiz, started_at: datetime) -> datetime | None:
-    """``started_at + time limit × accommodation``, but never past the quiz's close."""
+def attempt_deadline(
+    *,
+    trainee,
+    quiz: Quiz,
+    started_at: datetime,
+    settings: QuizSettings | None = None,
+) -> datetime | None:
+    """``started_at + time limit × accommodation``, but never past the close.
+
+    The time limit and the close are the trainee's effective ones (overrides
+    applied, read here unless ``settings`` are given); the accommodation then
+    stretches that limit.
+    """
+    if settings is None:
+        settings = quiz_settings_for(trainee=trainee, quiz=quiz)
     deadline = None
-    if quiz.time_limit:
-        limit = quiz.time_limit
+    if settings.time_limit:
+        limit = settings.time_limit
         accommodation = accommodation_for(trainee=trainee, quiz=quiz)
         if accommodation:
             limit = accommodation.apply(limit)
         deadline = started_at + limit
-    if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
-        deadline = quiz.closes_at
+    if settings.closes_at and (deadline is None or settings.closes_at < deadline):
+        deadline = settings.closes_at
     return deadline
 
 

@@ -36,6 +36,12 @@ INSTRUCTOR_ADDED_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "axes": {"accessattempt": ("view", "delete"), "accessfailurelog": ("view",)},
 }
 
+# Added by migration 0009 (a test keeps them equal): managing quiz overrides and
+# reading their history.
+INSTRUCTOR_OVERRIDE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "quizzes": {"quizoverride": MANAGE, "historicalquizoverride": ("view",)},
+}
+
 
 def instructor_codenames() -> list[str]:
     """``add_question``, ``view_attempt``…: every permission the group holds."""
@@ -50,7 +56,10 @@ def instructors_group_ensure() -> Group:
     """The Instructors group with exactly its permissions (created if missing)."""
     group, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
     wanted = Q(content_type__app_label="quizzes", codename__in=instructor_codenames())
-    for label, models in INSTRUCTOR_ADDED_PERMISSIONS.items():
+    for label, models in [
+        *INSTRUCTOR_ADDED_PERMISSIONS.items(),
+        *INSTRUCTOR_OVERRIDE_PERMISSIONS.items(),
+    ]:
         codenames = [f"{a}_{m}" for m, actions in models.items() for a in actions]
         wanted |= Q(content_type__app_label=label, codename__in=codenames)
     group.permissions.set(Permission.objects.filter(wanted))

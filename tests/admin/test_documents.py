@@ -10,8 +10,9 @@ from django.urls import reverse
 from quizzes.choices import QuestionStatus
 from quizzes.models import Section, SourceDocument
 from quizzes.services.documents import document_import
+from tests.admin.factories import QuizDrawFactory
 from tests.conftest import SEDATION_NOTES, SEED_MARKDOWN
-from tests.factories import QuestionFactory, SectionFactory
+from tests.factories import QuestionFactory, SectionFactory, SourceDocumentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staging_dir")]
 ADD = reverse("admin:quizzes_sourcedocument_add")
@@ -345,3 +346,82 @@ def test_a_reupload_takes_the_headings_chosen_last_time_again(instructor_client)
     done = instructor_client.post(ADD, confirm_data(response, "import"), follow=True)
     assert "is unchanged" in done.content.decode()
     assert Section.objects.filter(slug="monitoring").exists()
+
+
+def _section_tree():
+    """Two documents; "Side Effects" is a heading in one, a word in the other."""
+    guide = SourceDocumentFactory(title="Warfarin Guide")
+    top = SectionFactory(document=guide, title="Safety", order=1)
+    effects = SectionFactory(
+        document=guide, parent=top, level=2, title="Side Effects", order=2
+    )
+    bleeding = SectionFactory(
+        document=guide, parent=effects, level=3, title="Bleeding", order=3
+    )
+    routes = SectionFactory(
+        document=SourceDocumentFactory(title="Routes"),
+        title="3. Oral Administration",
+        text="Side effects of oral dosing are listed elsewhere.\n",
+    )
+    return effects, bleeding, routes
+
+
+def _autocomplete(client, term):
+    response = client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "quizzes",
+            "model_name": "quizdraw",
+            "field_name": "section",
+            "term": term,
+        },
+    )
+    assert response.status_code == 200
+    return [row["text"] for row in response.json()["results"]]
+
+
+def test_the_section_picker_finds_sections_by_their_path_not_their_text(
+    instructor_client,
+):
+    """Typing "Side Effects" finds the sections under that heading (the heading and
+    its subsections), shown with their full path, and not a section whose text
+    merely mentions side effects."""
+    _section_tree()
+    assert sorted(_autocomplete(instructor_client, "Side Effects")) == [
+        "Warfarin Guide › Safety › Side Effects",
+        "Warfarin Guide › Safety › Side Effects › Bleeding",
+    ]
+
+
+def test_the_section_picker_matches_words_of_the_document_and_parents(
+    instructor_client,
+):
+    """Each word may come from any part of the path: "warfarin bleeding" finds it."""
+    _section_tree()
+    assert _autocomplete(instructor_client, "warfarin bleeding") == [
+        "Warfarin Guide › Safety › Side Effects › Bleeding"
+    ]
+    assert _autocomplete(instructor_client, "routes oral") == [
+        "Routes › 3. Oral Administration"
+    ]
+
+
+def test_the_section_list_still_searches_the_text(instructor_client):
+    """The section list's own search also finds a section by words of its text."""
+    _section_tree()
+    response = instructor_client.get(
+        reverse("admin:quizzes_section_changelist"), {"q": "oral dosing"}
+    )
+    assert [s.title for s in response.context["cl"].result_list] == [
+        "3. Oral Administration"
+    ]
+
+
+def test_a_chosen_draw_section_shows_its_path_on_the_quiz_form(instructor_client):
+    """Once saved, a draw's section reads "Document › Parent › Section" too."""
+    effects, _, _ = _section_tree()
+    draw = QuizDrawFactory(section=effects)
+    page = instructor_client.get(
+        reverse("admin:quizzes_quiz_change", args=[draw.quiz.pk])
+    )
+    assert "Warfarin Guide › Safety › Side Effects" in page.content.decode()

@@ -2,8 +2,8 @@
 
 - Anonymous visitors and trainees (not staff) are sent to the admin login, always.
 - Instructors (staff in the Instructors group) manage documents, sections, questions,
-  quizzes and accommodations; read attempts, answers, extensions and trainees'
-  progress; and get 403 on users and groups.
+  quizzes, accommodations and quiz overrides; read attempts, answers, extensions and
+  trainees' progress; and get 403 on users and groups.
 - Superusers may open everything; nobody may add or edit what trainees did.
 """
 
@@ -19,7 +19,12 @@ from tests.admin.factories import (
     InstructorFactory,
     SuperuserFactory,
 )
-from tests.factories import AccommodationFactory, QuestionFactory, UserFactory
+from tests.factories import (
+    AccommodationFactory,
+    QuestionFactory,
+    QuizOverrideFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +41,7 @@ def objects():
         "question": question,
         "quiz": answer.attempt.quiz,
         "accommodation": AccommodationFactory(),
+        "quizoverride": QuizOverrideFactory(attempts_allowed=2),
         "attempt": answer.attempt,
         "answer": answer,
         "deadlineextension": extension,
@@ -58,6 +64,7 @@ def pages(objects):
         "question",
         "quiz",
         "accommodation",
+        "quizoverride",
         "attempt",
         "answer",
         "deadlineextension",

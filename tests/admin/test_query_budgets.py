@@ -150,8 +150,9 @@ BUDGETS = {
     # attempt), the histograms' quizzes, quizzes (filter form)
     "cohort": 10,
     # session, user, trainee, top-level sections, grades, quiz rows, score points,
-    # mastery, latest saved answer, quizzes (filter form)
-    "progress": 10,
+    # mastery, latest saved answer, the overrides that apply to the trainee,
+    # quizzes (filter form)
+    "progress": 11,
     # session, user, attempt + trainee + quiz, answers + attempt + question,
     # their choices (one prefetch), extensions + instructor, content type (the
     # "view on site" link)

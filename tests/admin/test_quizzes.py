@@ -1,5 +1,6 @@
 """Quizzes and accommodations in the admin."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,7 +26,7 @@ def quiz_form(**overrides):
         "slug": "routes-exam",
         "description": "",
         "mode": "exam",
-        "time_limit": "00:12:00",
+        "time_limit": "12",
         "opens_at_0": "",
         "opens_at_1": "",
         "closes_at_0": "",
@@ -41,6 +42,8 @@ def quiz_form(**overrides):
         "draws-INITIAL_FORMS": "0",
         "fixed-TOTAL_FORMS": "0",
         "fixed-INITIAL_FORMS": "0",
+        "overrides-TOTAL_FORMS": "0",
+        "overrides-INITIAL_FORMS": "0",
     }
     return data | overrides
 
@@ -56,6 +59,68 @@ def test_the_quiz_form_edits_every_setting(instructor_client):
         and f.name not in {"questions", "created_at", "updated_at"}
     }
     assert editable <= set(form.fields)
+
+
+def test_a_time_limit_is_typed_in_minutes(instructor_client):
+    """Typing 20 saves a 20-minute limit (Django's duration field read 20 seconds)."""
+    response = instructor_client.post(ADD, quiz_form(time_limit="20"))
+    assert response.status_code == 302
+    assert Quiz.objects.get().time_limit == timedelta(minutes=20)
+
+
+def test_a_time_limit_left_blank_makes_an_untimed_quiz(instructor_client):
+    """A blank limit is an untimed quiz, not an error."""
+    response = instructor_client.post(ADD, quiz_form(time_limit=""))
+    assert response.status_code == 302
+    assert Quiz.objects.get().time_limit is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("0.5", "A time limit is at least 1 minute"),
+        ("0", "A time limit is at least 1 minute"),
+        ("-5", "A time limit is at least 1 minute"),
+        ("1.5", "Enter whole minutes"),
+        ("00:20:00", "Enter the time limit as a number of minutes"),
+        ("NaN", "Enter the time limit as a number of minutes"),
+    ],
+)
+def test_time_limit_under_one_minute_or_not_whole_is_refused(
+    instructor_client, typed, message
+):
+    """A limit under a minute, a fraction or a clock reading is refused, saying why."""
+    response = instructor_client.post(ADD, quiz_form(time_limit=typed))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Quiz.objects.exists()
+
+
+def test_an_existing_limit_is_shown_in_minutes(instructor_client):
+    """The change form shows a 90-minute limit as 90, and the help text says minutes."""
+    quiz = QuizFactory(time_limit=timedelta(minutes=90))
+    page = instructor_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+    html = page.content.decode()
+    assert 'name="time_limit" value="90"' in html
+    assert "Time limit in minutes" in html
+
+
+def test_a_legacy_limit_in_seconds_must_be_corrected_before_saving(instructor_client):
+    """A 20-second limit shows as 0.33 minutes and is refused on save."""
+    quiz = QuizFactory(time_limit=timedelta(seconds=20), slug="legacy")
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    html = instructor_client.get(url).content.decode()
+    assert 'name="time_limit" value="0.33"' in html
+    response = instructor_client.post(url, quiz_form(slug="legacy", time_limit="0.33"))
+    assert response.status_code == 200
+    assert "A time limit is at least 1 minute" in response.content.decode()
+
+
+def test_the_quiz_list_shows_the_limit_in_minutes(instructor_client):
+    """The list's time limit column reads "45 min"."""
+    QuizFactory(time_limit=timedelta(minutes=45))
+    response = instructor_client.get(reverse("admin:quizzes_quiz_changelist"))
+    assert "45 min" in response.content.decode()
 
 
 def test_a_draw_is_saved_as_a_section_and_a_count(instructor_client):

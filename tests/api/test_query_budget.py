@@ -1,8 +1,9 @@
 """The hot endpoints run a fixed number of queries, whatever the number of questions.
 
 Budgets, measured on SQLite (PostgreSQL runs the same statements):
-- start (16): session, user, quiz, in-progress lookup, attempt count, fixed
-  questions, draws, choice ids, savepoint, accommodation (quiz, then general),
+- start (17): session, user, quiz, in-progress lookup, attempt count, the
+  trainee's and their groups' overrides, fixed questions, draws, choice ids,
+  savepoint, accommodation (quiz, then general),
   insert attempt, bulk insert answers, release, answers + questions and choice
   texts for the response.
 - save (7): session, user, scoped attempt, savepoint, the answer with its question
@@ -20,7 +21,7 @@ import pytest
 from quizzes.models import Question
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
-BUDGET = {"start": 16, "save": 7, "get": 5, "submit": 11, "review": 6}
+BUDGET = {"start": 17, "save": 7, "get": 5, "submit": 11, "review": 6}
 
 
 @pytest.fixture

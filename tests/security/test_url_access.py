@@ -23,6 +23,7 @@ from tests.factories import (
     AccommodationFactory,
     QuestionFactory,
     QuizFactory,
+    QuizOverrideFactory,
     UserFactory,
 )
 
@@ -102,6 +103,7 @@ def world(db):
         now=quiz.created_at,
     )
     AccommodationFactory(trainee=trainee_b, quiz=quiz)
+    QuizOverrideFactory(trainee=trainee_b, quiz=quiz, attempts_allowed=3)
     instructor = InstructorFactory()
     attempt_deadline_extend(
         attempt=attempt_b,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from quizzes.services.instructors import (
     INSTRUCTOR_ADDED_PERMISSIONS,
+    INSTRUCTOR_OVERRIDE_PERMISSIONS,
     INSTRUCTOR_PERMISSIONS,
     INSTRUCTORS_GROUP,
     instructor_codenames,
@@ -20,13 +21,17 @@ MIGRATION = importlib.import_module("quizzes.migrations.0005_instructors_group")
 ADDED = importlib.import_module(
     "quizzes.migrations.0008_instructors_history_and_unlock"
 )
-GROUP_SIZE = 37 + 5  # quizzes models, then history views and axes unlocking
+OVERRIDES = importlib.import_module("quizzes.migrations.0009_quiz_overrides")
+# quizzes models, then history views and axes unlocking, then overrides (4 + the
+# view of their history)
+GROUP_SIZE = 37 + 5 + 5
 
 
 def test_the_migration_and_the_service_grant_the_same_permissions():
     assert MIGRATION.PERMISSIONS == INSTRUCTOR_PERMISSIONS
     assert MIGRATION.GROUP == INSTRUCTORS_GROUP
     assert ADDED.ADDED == INSTRUCTOR_ADDED_PERMISSIONS
+    assert OVERRIDES.ADDED == INSTRUCTOR_OVERRIDE_PERMISSIONS
 
 
 def test_the_group_holds_nothing_on_users_groups_or_permissions():

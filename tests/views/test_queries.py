@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.choices import QuizMode
+from quizzes.choices import QuizMode, ReviewFrom
 from quizzes.services.attempts import (
     answer_confirm,
     answer_save,
@@ -31,16 +31,21 @@ REVIEW_QUERIES = 7
 RESULT_QUERIES = 5
 # The submit page: 1-3 as above, 4. the answers' positions and states.
 SUBMIT_QUERIES = 4
-# The quiz list: 1. session, 2. user, 3. quizzes with question counts, 4. attempts.
-HOME_QUERIES = 4
+# The quiz list: 1. session, 2. user, 3. quizzes with question counts, 4. attempts,
+# 5. the trainee's and their groups' overrides on all those quizzes.
+HOME_QUERIES = 5
 # The quiz intro: 1-2 as above, 3. the quiz with its question count, 4. the
-# trainee's attempts, 5-6. the trainee's extra time (this quiz's, then general).
-DETAIL_QUERIES = 6
+# trainee's attempts, 5. their overrides, 6-7. the trainee's extra time (this
+# quiz's, then general).
+DETAIL_QUERIES = 7
 # A no-JS save: 1-3 as above, 4. the posted answer, then answer_save: 5. savepoint,
 # 6. attempt locked, 7. answer, 8. update, 9. release.
 POST_SAVE_QUERIES = 9
 # History: 1. session, 2. user, 3. count (pagination), 4. attempts + quizzes.
 HISTORY_QUERIES = 4
+# ... and 5. the trainee's overrides on the quizzes whose review opens after their
+# close, when the page holds any.
+HISTORY_AFTER_CLOSE_QUERIES = 5
 
 
 def _answered_attempt(trainee, count: int, **quiz_fields):
@@ -118,6 +123,20 @@ def test_quiz_list_and_history_query_counts_do_not_grow_with_quizzes(
     with django_assert_max_num_queries(HOME_QUERIES):
         assert client.get(reverse("home")).status_code == 200
     with django_assert_max_num_queries(HISTORY_QUERIES):
+        assert client.get(reverse("history")).status_code == 200
+
+
+@pytest.mark.parametrize("quizzes", [2, 8])
+def test_history_of_after_close_quizzes_reads_overrides_once(
+    client_of, trainee, clock, django_assert_max_num_queries, quizzes
+):
+    """Each trainee's own close decides an after-close review: one query for the
+    whole page, whatever the number of quizzes."""
+    for _ in range(quizzes):
+        attempt = _answered_attempt(trainee, 2, review_from=ReviewFrom.AFTER_CLOSE)
+        attempt_finish(attempt=attempt, now=timezone.now())
+    client = client_of(trainee)
+    with django_assert_max_num_queries(HISTORY_AFTER_CLOSE_QUERIES):
         assert client.get(reverse("history")).status_code == 200
 
 
