@@ -38,8 +38,11 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
+from operator import mul, sub
 
 # Kinds, as ``quizzes.choices.QuestionKind`` spells them (not imported: this module
 # stays free of Django).
@@ -189,16 +192,20 @@ def item_analysis(
             raise ValueError(
                 f"attempt {number} has {len(row)} marks for {len(questions)} questions"
             )
-    totals = [math.fsum(x for x in row if x is not None) for row in marks]
-    stats = [
-        _question_stats(
-            info=info,
-            column=[row[j] for row in marks],
-            totals=totals,
-        )
-        for j, info in enumerate(questions)
+    totals = [
+        math.fsum(row)
+        if None not in row
+        else math.fsum(x for x in row if x is not None)
+        for row in marks
     ]
-    slots = _slots(marks=marks, questions=questions, totals=totals)
+    # Rows checked above, so the transposition is exact.
+    columns = list(zip(*marks, strict=True)) if marks else [()] * len(questions)
+    stats, sums = [], []
+    for info, column in zip(questions, columns, strict=True):
+        question, products = _question_stats(info=info, column=column, totals=totals)
+        stats.append(question)
+        sums.append(products)
+    slots = _slots(columns=columns, questions=questions, totals=totals, sums=sums)
     _effective_weights(stats=stats, questions=questions, slots=slots)
     quiz = quiz_stats(totals=totals, slots=slots)
     if responses is not None:
@@ -214,18 +221,24 @@ def item_analysis(
 
 
 def _question_stats(
-    *, info: QuestionInfo, column: list[float | None], totals: list[float]
-) -> QuestionStats:
-    pairs = [
-        (x, total) for x, total in zip(column, totals, strict=True) if x is not None
-    ]
-    stats = QuestionStats(question=info.name, attempts=len(pairs))
+    *, info: QuestionInfo, column: Sequence[float | None], totals: list[float]
+) -> tuple[QuestionStats, tuple[float, float] | None]:
+    """The question's statistics, and (Σ dx², Σ dx·dr) for its slot when every
+    attempt had it (the deviations are computed once, here)."""
+    if None in column:
+        kept = [i for i, x in enumerate(column) if x is not None]
+        item = [column[i] for i in kept]
+        rest = [totals[i] - column[i] for i in kept]
+    else:
+        item = list(column)
+        rest = list(map(sub, totals, item))
+    stats = QuestionStats(question=info.name, attempts=len(item))
     stats.random_guess_score, reason = random_guess_score(
         kind=info.kind, choices=info.choices
     )
     if reason:
         stats.reasons["random_guess_score"] = reason
-    if not pairs:
+    if not item:
         for name in (
             "facility",
             "sd",
@@ -234,24 +247,23 @@ def _question_stats(
             "effective_weight",
         ):
             stats.reasons[name] = "no attempt had this question"
-        return stats
-    item = [x for x, _ in pairs]
-    rest = [total - x for x, total in pairs]
+        return stats, None
     stats.facility = facility(item=item, max_mark=info.max_mark)
-    if len(pairs) < 2:
+    if len(item) < 2:
         for name in ("sd", "discrimination_index", "discriminative_efficiency"):
             stats.reasons[name] = SINGLE_ATTEMPT
-        return stats
-    stats.sd = sample_sd(item) / info.max_mark
-    stats.discrimination_index, reason = discrimination_index(item=item, rest=rest)
+        return stats, None
+    dx, dr = deviations(item), deviations(rest)
+    sxx, srr, sxr = _dot(dx, dx), _dot(dr, dr), _dot(dx, dr)
+    # SD = s / m, s = √(Σ (x - x̄)² / (n - 1)): a sample SD, as a fraction of m.
+    stats.sd = math.sqrt(sxx / (len(item) - 1)) / info.max_mark
+    stats.discrimination_index, reason = _discrimination(sxx, srr, sxr)
     if reason:
         stats.reasons["discrimination_index"] = reason
-    stats.discriminative_efficiency, reason = discriminative_efficiency(
-        item=item, rest=rest
-    )
+    stats.discriminative_efficiency, reason = _efficiency(dx, dr, sxr)
     if reason:
         stats.reasons["discriminative_efficiency"] = reason
-    return stats
+    return stats, (None if None in column else (sxx, sxr))
 
 
 # --- the statistics, one function each -------------------------------------------
@@ -262,24 +274,32 @@ def facility(*, item: Sequence[float], max_mark: float) -> float:
     return math.fsum(item) / len(item) / max_mark
 
 
+def deviations(values: Sequence[float]) -> list[float]:
+    """v - v̄ for each value: exactly 0 when the values are all equal (a mean of
+    equal floats can miss them by a rounding, and a spread of 1e-17 is no spread).
+
+    ``map`` and ``fsum`` keep the loops in C: 400,000 marks take milliseconds.
+    """
+    if min(values) == max(values):
+        return [0.0] * len(values)
+    return list(map(sub, values, repeat(math.fsum(values) / len(values))))
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return math.fsum(map(mul, a, b))
+
+
 def sample_variance(values: Sequence[float]) -> float:
     """s² = Σ (v - v̄)² / (n - 1): Moodle's variances are sample ones."""
-    mean = math.fsum(values) / len(values)
-    return math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1)
-
-
-def sample_sd(values: Sequence[float]) -> float:
-    """s = √s²; a question's SD is reported as s / m (a fraction of the max mark)."""
-    return math.sqrt(sample_variance(values))
+    d = deviations(values)
+    return _dot(d, d) / (len(values) - 1)
 
 
 def sample_covariance(a: Sequence[float], b: Sequence[float]) -> float:
     """cov(a, b) = Σ (a - ā)(b - b̄) / (n - 1)."""
-    mean_a = math.fsum(a) / len(a)
-    mean_b = math.fsum(b) / len(b)
-    return math.fsum((u - mean_a) * (v - mean_b) for u, v in zip(a, b, strict=True)) / (
-        len(a) - 1
-    )
+    if len(a) != len(b):
+        raise ValueError("a covariance needs pairs")
+    return _dot(deviations(a), deviations(b)) / (len(a) - 1)
 
 
 def discrimination_index(
@@ -290,12 +310,19 @@ def discrimination_index(
 
     None when either variance is zero (Moodle leaves it empty then too).
     """
-    var_x, var_r = sample_variance(item), sample_variance(rest)
-    if var_x == 0:
+    dx, dr = deviations(item), deviations(rest)
+    return _discrimination(_dot(dx, dx), _dot(dr, dr), _dot(dx, dr))
+
+
+def _discrimination(
+    sxx: float, srr: float, sxr: float
+) -> tuple[float | None, str | None]:
+    # Sums of products of deviations: the n - 1 divisors cancel out of the ratio.
+    if sxx == 0:
         return None, NO_SPREAD_QUESTION
-    if var_r == 0:
+    if srr == 0:
         return None, NO_SPREAD_REST
-    return 100 * sample_covariance(item, rest) / math.sqrt(var_x * var_r), None
+    return 100 * sxr / math.sqrt(sxx * srr), None
 
 
 def discriminative_efficiency(
@@ -309,11 +336,18 @@ def discriminative_efficiency(
     cov_max = Σ (x₍ᵢ₎ - x̄)(r₍ᵢ₎ - r̄) / (n - 1). None when cov_max is 0, i.e. when
     either the marks or the rests do not vary.
     """
-    covariance_max = sample_covariance(sorted(item), sorted(rest))
+    dx, dr = deviations(item), deviations(rest)
+    return _efficiency(dx, dr, _dot(dx, dr))
+
+
+def _efficiency(
+    dx: list[float], dr: list[float], sxr: float
+) -> tuple[float | None, str | None]:
+    # Sorting the deviations sorts the values; the n - 1 divisors cancel out.
+    covariance_max = _dot(sorted(dx), sorted(dr))
     if covariance_max == 0:
-        reason = NO_SPREAD_QUESTION if sample_variance(item) == 0 else NO_SPREAD_REST
-        return None, reason
-    return 100 * sample_covariance(item, rest) / covariance_max, None
+        return None, NO_SPREAD_QUESTION if not any(dx) else NO_SPREAD_REST
+    return 100 * sxr / covariance_max, None
 
 
 def random_guess_score(
@@ -354,37 +388,57 @@ class _Slots:
 
 def _slots(
     *,
-    marks: Sequence[Sequence[float | None]],
+    columns: Sequence[Sequence[float | None]],
     questions: Sequence[QuestionInfo],
     totals: list[float],
+    sums: Sequence[tuple[float, float] | None],
 ) -> _Slots:
     """Group the columns into slots (a fixed question is one; a pool drawn ``k`` at a
     time is ``k``) and pool each group's marks, as the module's docstring explains."""
-    if len(marks) < 2:
+    if len(totals) < 2:
         return _Slots(problem=SINGLE_ATTEMPT)
     groups: dict[object, list[int]] = {}
     for j, info in enumerate(questions):
         key = ("pool", info.group) if info.group is not None else ("question", j)
         groups.setdefault(key, []).append(j)
     count, variance_sum, covariances = 0, 0.0, {}
-    for key, columns in groups.items():
-        per_attempt = {sum(row[j] is not None for j in columns) for row in marks}
+    for key, members in groups.items():
+        group_columns = [columns[j] for j in members]
+        if len(group_columns) == 1:  # the common case, counted in C
+            missing = group_columns[0].count(None)
+            per_attempt = {0 if missing else 1, 0 if missing == len(totals) else 1}
+        else:
+            per_attempt = {
+                sum(x is not None for x in cells)
+                for cells in zip(*group_columns, strict=True)
+            }
         if len(per_attempt) != 1 or 0 in per_attempt:
-            what = questions[columns[0]].name if key[0] == "question" else key[1]
+            what = questions[members[0]].name if key[0] == "question" else key[1]
             return _Slots(
                 problem=f"the attempts do not all have the same questions ({what}): "
                 "the slots' variances are not defined"
             )
         k = per_attempt.pop()
-        cells = [
-            (row[j], total)
-            for row, total in zip(marks, totals, strict=True)
-            for j in columns
-            if row[j] is not None
-        ]
-        values = [x for x, _ in cells]
+        if len(members) == 1 and sums[members[0]] is not None:
+            # A fixed question: var(x), and cov(x, X) = var(x) + cov(x, X - x).
+            sxx, sxr = sums[members[0]]
+            variance_sum += sxx / (len(totals) - 1)
+            covariances[key] = (1, (sxx + sxr) / (len(totals) - 1))
+            count += 1
+            continue
+        if len(group_columns) == 1:
+            values, with_totals = list(group_columns[0]), totals
+        else:
+            pairs = [
+                (x, total)
+                for column in group_columns
+                for x, total in zip(column, totals, strict=True)
+                if x is not None
+            ]
+            values = [x for x, _ in pairs]
+            with_totals = [total for _, total in pairs]
         variance_sum += k * sample_variance(values)
-        covariances[key] = (k, sample_covariance(values, [t for _, t in cells]))
+        covariances[key] = (k, sample_covariance(values, with_totals))
         count += k
     return _Slots(count=count, variance_sum=variance_sum, covariances=covariances)
 
@@ -511,40 +565,45 @@ def _reliability(*, stats: QuizStats, k2: float, slots: _Slots | None) -> None:
     )
 
 
-def _thirds(totals: Sequence[float]) -> tuple[set[int], set[int]] | None:
+def _thirds(totals: Sequence[float]) -> tuple[list[int], list[int]] | None:
     """The attempts (row indexes) of the top and bottom thirds by total: n // 3 each,
     ties at a boundary broken by row order (the earlier attempt ranks higher)."""
     size = len(totals) // 3
     if size == 0:
         return None
     ranked = sorted(range(len(totals)), key=lambda i: (-totals[i], i))
-    return set(ranked[:size]), set(ranked[-size:])
+    return ranked[:size], ranked[-size:]
 
 
 def choice_stats(
     *,
     choices: Sequence[ChoiceInfo],
     picks: Sequence[frozenset[int] | None],
-    thirds: tuple[set[int], set[int]] | None,
+    thirds: tuple[list[int], list[int]] | None,
 ) -> list[ChoiceStats]:
     """The distractor analysis of one question: for each choice, how many of the
     attempts that had the question picked it (None in ``picks`` = not had),
     overall and in the top and bottom thirds of the cohort by total."""
-    had = [i for i, picked in enumerate(picks) if picked is not None]
-    top = [i for i in had if thirds and i in thirds[0]]
-    bottom = [i for i in had if thirds and i in thirds[1]]
 
-    def count(rows, choice_id):
-        return sum(choice_id in picks[i] for i in rows)
+    def tally(rows: list[frozenset[int]]) -> tuple[int, Counter]:
+        # Counter counts in C: 10,000 attempts × 40 questions in milliseconds.
+        return len(rows), Counter(chain.from_iterable(rows))
 
-    def fraction(number, rows):
-        return number / len(rows) if rows else None
+    had, overall = tally([p for p in picks if p is not None])
+    if thirds:
+        top, top_counts = tally([picks[i] for i in thirds[0] if picks[i] is not None])
+        bottom, bottom_counts = tally(
+            [picks[i] for i in thirds[1] if picks[i] is not None]
+        )
+
+    def fraction(number: int, rows: int) -> float | None:
+        return number / rows if rows else None
 
     result = []
     for choice in choices:
-        picked = count(had, choice.id)
-        top_picked = count(top, choice.id) if thirds else None
-        bottom_picked = count(bottom, choice.id) if thirds else None
+        picked = overall[choice.id]
+        top_picked = top_counts[choice.id] if thirds else None
+        bottom_picked = bottom_counts[choice.id] if thirds else None
         result.append(
             ChoiceStats(
                 id=choice.id,

@@ -392,5 +392,8 @@ def test_the_module_is_pure():
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
-    standard = {"__future__", "math", "statistics", "collections", "dataclasses"}
+    standard = {
+        "__future__", "math", "statistics", "collections", "dataclasses",
+        "itertools", "operator",
+    }  # fmt: skip
     assert imported <= standard

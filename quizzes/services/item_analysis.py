@@ -76,33 +76,32 @@ def quiz_item_matrix(
         .annotate(**fields)
         .values_list("attempt_id", "question_id", *fields)
     )
-    # Columns are created as questions are met; rows are filled in place.
-    column_of: dict[int, int] = {}
-    cells: list[dict[int, tuple]] = [{} for _ in attempt_ids]
-    for answer in answers.iterator(chunk_size=5000):
-        question_id = answer[1]
-        if question_id not in column_of:
-            column_of[question_id] = len(column_of)
-        cells[row_of[answer[0]]][question_id] = answer
-    infos = _question_infos(quiz=quiz, question_ids=list(column_of))
+    # Filled column by column, each created when its question is first met: one
+    # list store per answer, then a transposition in C. A finished attempt scores
+    # every answer, so a missing score stays a missing mark (None).
+    n = len(attempt_ids)
+    mark_columns: dict[int, list[float | None]] = {}
+    pick_columns: dict[int, list[frozenset[int] | None]] = {}
+    decoded: dict[str, frozenset[int]] = {}
+    for attempt_id, question_id, mark, *picked in answers.iterator(chunk_size=5000):
+        row = row_of[attempt_id]
+        column = mark_columns.get(question_id)
+        if column is None:
+            column = mark_columns[question_id] = [None] * n
+            pick_columns[question_id] = [None] * n
+        column[row] = mark
+        if with_responses:
+            text = picked[0]
+            chosen = decoded.get(text)
+            if chosen is None:
+                chosen = decoded[text] = frozenset(json.loads(text))
+            pick_columns[question_id][row] = chosen
+    infos = _question_infos(quiz=quiz, question_ids=list(mark_columns))
     question_ids = list(infos)
-    # A finished attempt scores every answer: a missing score is a missing mark.
-    marks = [
-        [row[qid][2] if qid in row else None for qid in question_ids] for row in cells
-    ]
+    marks = _rows([mark_columns[qid] for qid in question_ids], n)
     responses = None
     if with_responses:
-        decoded: dict[str, frozenset[int]] = {}
-
-        def picks(text: str) -> frozenset[int]:
-            if text not in decoded:
-                decoded[text] = frozenset(json.loads(text))
-            return decoded[text]
-
-        responses = [
-            [picks(row[qid][3]) if qid in row else None for qid in question_ids]
-            for row in cells
-        ]
+        responses = _rows([pick_columns[qid] for qid in question_ids], n)
     return QuizMatrix(
         attempt_ids=attempt_ids,
         question_ids=question_ids,
@@ -119,6 +118,12 @@ def quiz_item_analysis(*, quiz: Quiz, all_attempts: bool = False) -> Analysis:
     return item_analysis(
         marks=matrix.marks, questions=matrix.questions, responses=matrix.responses
     )
+
+
+def _rows(columns: list[list], n: int) -> list[list]:
+    if not columns:
+        return [[] for _ in range(n)]
+    return list(map(list, zip(*columns, strict=True)))
 
 
 def _question_infos(*, quiz: Quiz, question_ids: list[int]) -> dict[int, QuestionInfo]:
