@@ -15,7 +15,12 @@ from django.db.models import FloatField, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 
 from quizzes.choices import AttemptState
-from quizzes.item_analysis import Analysis, ChoiceInfo, QuestionInfo, item_analysis
+from quizzes.item_analysis import (
+    Analysis,
+    ChoiceInfo,
+    QuestionInfo,
+    item_analysis_by_question,
+)
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz, Section
 from quizzes.splitting import subtree_end
 
@@ -25,13 +30,27 @@ FINISHED_STATES = [AttemptState.FINISHED, AttemptState.EXPIRED]
 @dataclass
 class QuizMatrix:
     """Marks and picked choices, one row per attempt (in id order), one column per
-    question (in the order the quiz lists them: fixed, then drawn, then any other)."""
+    question (in the order the quiz lists them: fixed, then drawn, then any other).
+
+    Held column by column, as ``item_analysis_by_question`` takes them; ``marks`` and
+    ``responses`` give the rows.
+    """
 
     attempt_ids: list[int]
     question_ids: list[int]
     questions: list[QuestionInfo]
-    marks: list[list[float | None]]
-    responses: list[list[frozenset[int] | None]] | None
+    columns: list[list[float | None]]
+    response_columns: list[list[frozenset[int] | None]] | None
+
+    @property
+    def marks(self) -> list[list[float | None]]:
+        return _rows(self.columns, len(self.attempt_ids))
+
+    @property
+    def responses(self) -> list[list[frozenset[int] | None]] | None:
+        if self.response_columns is None:
+            return None
+        return _rows(self.response_columns, len(self.attempt_ids))
 
 
 def quiz_attempts_analysed(*, quiz: Quiz, all_attempts: bool = False) -> QuerySet:
@@ -77,37 +96,42 @@ def quiz_item_matrix(
         .values_list("attempt_id", "question_id", *fields)
     )
     # Filled column by column, each created when its question is first met: one
-    # list store per answer, then a transposition in C. A finished attempt scores
-    # every answer, so a missing score stays a missing mark (None).
+    # list store per answer. A finished attempt scores every answer, so a missing
+    # score stays a missing mark (None).
     n = len(attempt_ids)
     mark_columns: dict[int, list[float | None]] = {}
     pick_columns: dict[int, list[frozenset[int] | None]] = {}
     decoded: dict[str, frozenset[int]] = {}
-    for attempt_id, question_id, mark, *picked in answers.iterator(chunk_size=5000):
-        row = row_of[attempt_id]
-        column = mark_columns.get(question_id)
-        if column is None:
-            column = mark_columns[question_id] = [None] * n
-            pick_columns[question_id] = [None] * n
-        column[row] = mark
-        if with_responses:
-            text = picked[0]
+    rows = answers.iterator(chunk_size=5000)
+    if not with_responses:
+        for attempt_id, question_id, mark in rows:
+            column = mark_columns.get(question_id)
+            if column is None:
+                column = mark_columns[question_id] = [None] * n
+            column[row_of[attempt_id]] = mark
+    else:
+        for attempt_id, question_id, mark, text in rows:
+            row = row_of[attempt_id]
+            column = mark_columns.get(question_id)
+            if column is None:
+                column = mark_columns[question_id] = [None] * n
+                pick_columns[question_id] = [None] * n
+            column[row] = mark
             chosen = decoded.get(text)
             if chosen is None:
                 chosen = decoded[text] = frozenset(json.loads(text))
             pick_columns[question_id][row] = chosen
     infos = _question_infos(quiz=quiz, question_ids=list(mark_columns))
     question_ids = list(infos)
-    marks = _rows([mark_columns[qid] for qid in question_ids], n)
     responses = None
     if with_responses:
-        responses = _rows([pick_columns[qid] for qid in question_ids], n)
+        responses = [pick_columns[qid] for qid in question_ids]
     return QuizMatrix(
         attempt_ids=attempt_ids,
         question_ids=question_ids,
         questions=list(infos.values()),
-        marks=marks,
-        responses=responses,
+        columns=[mark_columns[qid] for qid in question_ids],
+        response_columns=responses,
     )
 
 
@@ -115,8 +139,10 @@ def quiz_item_analysis(*, quiz: Quiz, all_attempts: bool = False) -> Analysis:
     """Moodle's quiz and question statistics, and the distractor analysis, of
     ``quiz``'s first (or all) finished attempts."""
     matrix = quiz_item_matrix(quiz=quiz, all_attempts=all_attempts)
-    return item_analysis(
-        marks=matrix.marks, questions=matrix.questions, responses=matrix.responses
+    return item_analysis_by_question(
+        columns=matrix.columns,
+        questions=matrix.questions,
+        responses=matrix.response_columns,
     )
 
 

@@ -10,7 +10,8 @@ finished attempts, then times, best and median of ``--repeat`` runs:
 - the baselines: ``SELECT COUNT(*)`` of the quiz's answers, and reading their
   (attempt, question) pairs into Python without building anything;
 - building the matrix (``quiz_item_matrix``), computing the statistics on it
-  (``item_analysis``), and both together, the figure the 3 s target is about.
+  (``item_analysis_by_question``), and both together, the figure the 3 s target
+  is about.
 
 Use a throwaway database: the seed adds attempts × questions answers.
 """
@@ -26,7 +27,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from quizzes.item_analysis import item_analysis
+from quizzes.item_analysis import item_analysis_by_question
 from quizzes.models import Answer, Quiz
 from quizzes.services.item_analysis import (
     quiz_attempts_analysed,
@@ -88,10 +89,10 @@ class Command(BaseCommand):
             ("build the matrix", lambda: quiz_item_matrix(quiz=quiz)),
             (
                 "compute the statistics",
-                lambda: item_analysis(
-                    marks=matrix.marks,
+                lambda: item_analysis_by_question(
+                    columns=matrix.columns,
                     questions=matrix.questions,
-                    responses=matrix.responses,
+                    responses=matrix.response_columns,
                 ),
             ),
             ("matrix + statistics (target)", lambda: quiz_item_analysis(quiz=quiz)),
