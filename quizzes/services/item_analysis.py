@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from itertools import chain
 
+from django.db import connection
 from django.db.models import FloatField, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 
@@ -102,7 +104,7 @@ def quiz_item_matrix(
     mark_columns: dict[int, list[float | None]] = {}
     pick_columns: dict[int, list[frozenset[int] | None]] = {}
     decoded: dict[str, frozenset[int]] = {}
-    rows = answers.iterator(chunk_size=5000)
+    rows = chain.from_iterable(_chunks(answers))
     if not with_responses:
         for attempt_id, question_id, mark in rows:
             column = mark_columns.get(question_id)
@@ -144,6 +146,21 @@ def quiz_item_analysis(*, quiz: Quiz, all_attempts: bool = False) -> Analysis:
         questions=matrix.questions,
         responses=matrix.response_columns,
     )
+
+
+def _chunks(queryset: QuerySet, size: int = 5000):
+    """The rows of ``queryset``'s SQL, straight from the database cursor, in lists
+    of ``size``.
+
+    ``.iterator()`` would run Django's converters on each of 400,000 rows (half the
+    time of the read, even with the casts); the casts make the raw values what we
+    need. ``chunked_cursor`` streams (a server-side cursor on PostgreSQL).
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(size):
+            yield chunk
 
 
 def _rows(columns: list[list], n: int) -> list[list]:
