@@ -42,7 +42,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, repeat
-from operator import add, mul, sub
+from operator import mul, sub
 
 # Kinds, as ``quizzes.choices.QuestionKind`` spells them (not imported: this module
 # stays free of Django).
@@ -212,11 +212,16 @@ def item_analysis_by_question(
     lengths = {len(column) for column in columns}
     if len(lengths) > 1 or len(columns) != len(questions):
         raise ValueError("one column per question, all as long as the attempts")
-    # Each attempt's total, the sum of the marks it has, summed column by column.
-    totals = [0.0] * (lengths.pop() if lengths else 0)
-    for column in columns:
-        filled = [0.0 if x is None else x for x in column] if None in column else column
-        totals = list(map(add, totals, filled))
+    # Each attempt's total, the sum of the marks it has.
+    if any(None in column for column in columns):
+        totals = [
+            math.fsum(x for x in row if x is not None)
+            for row in zip(*columns, strict=True)
+        ]
+    else:
+        totals = list(map(math.fsum, zip(*columns, strict=True)))
+    if not columns:
+        totals = [0.0] * (lengths.pop() if lengths else 0)
     stats, sums = [], []
     for info, column in zip(questions, columns, strict=True):
         question, products = _question_stats(info=info, column=column, totals=totals)
@@ -250,7 +255,7 @@ def _question_stats(
         item = [column[i] for i in kept]
         rest = [totals[i] - column[i] for i in kept]
     else:
-        item = list(column)
+        item = column  # read only
         rest = list(map(sub, totals, item))
     stats = QuestionStats(question=info.name, attempts=len(item))
     stats.random_guess_score, reason = random_guess_score(
@@ -306,7 +311,9 @@ def deviations(values: list[float]) -> list[float]:
 
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:
-    return math.fsum(map(mul, a, b))
+    # Products of deviations: a plain sum loses nothing at 4 decimals (10,000
+    # terms, error ~1e-12 relative) and is faster than fsum.
+    return sum(map(mul, a, b))
 
 
 def sample_variance(values: Sequence[float]) -> float:
