@@ -70,6 +70,9 @@ def test_each_trainees_first_finished_attempt_is_a_row_unless_all_are_asked(
     assert [q.name for q in matrix.questions] == ["q-single", "q-multi", "q-tf"]
     assert matrix.marks == [[1.0, 1.0, 1.0], [1.0, 0.0, 0.0]]
 
+    marks_only = quiz_item_matrix(quiz=quiz, with_responses=False)
+    assert marks_only.marks == matrix.marks and marks_only.responses is None
+
     everything = quiz_item_matrix(quiz=quiz, all_attempts=True)
     assert everything.attempt_ids == [a1.pk, a2.pk, b1.pk]
     assert everything.marks[1] == [0.0, 0.0, 0.0]
