@@ -78,6 +78,7 @@ def test_without_json_a_table_shows_a_dash_and_the_reason(capsys):
     out = run("--marks", str(MOODLE_MARKS), capsys=capsys)
     assert "Coefficient of internal consistency" in out
     assert "—  (negative (-87.22%)" in out
+    assert "4.6173 marks" in out
     assert "slot3           25    0.9733" in out
     assert "random guess score (every question): unknown" in out
 

@@ -136,8 +136,10 @@ class Command(BaseCommand):
         write("Quiz")
         for name, label, unit in QUIZ_ROWS:
             value = _format(getattr(quiz, name), unit)
+            if value != DASH:
+                value += {"m": " marks", "%": " %"}.get(unit, "")
             reason = quiz.reasons.get(name)
-            write(f"  {label:<36} {value:>9}" + (f"  ({reason})" if reason else ""))
+            write(f"  {label:<36} {value:>15}" + (f"  ({reason})" if reason else ""))
         width = max([8, *(len(q.question) for q in analysis.questions)])
         write("")
         write(
