@@ -363,7 +363,7 @@ class AnswerAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "question",
         "section",
         "score",
-        "saved_at",
+        "saved",
     ]
     list_filter = [
         AnswerTraineeFilter,
@@ -387,9 +387,16 @@ class AnswerAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    class Media:
+        css = ADMIN_CSS
+
     @admin.display(description="flagged")
     def flagged_mark(self, obj):
         return flag_mark(obj.flagged)
+
+    @admin.display(description="saved", ordering="saved_at")
+    def saved(self, obj):
+        return moment_text(obj.saved_at)
 
     @admin.display(description="trainee", ordering="attempt__trainee__username")
     def trainee(self, obj):
@@ -414,13 +421,28 @@ class DeadlineExtensionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The log of deadline extensions; rows are added by the attempts' action."""
 
     list_display = [
-        "extended_at",
+        "extended",
         "attempt",
         "extended_by",
-        "old_deadline",
-        "new_deadline",
+        "old_deadline_short",
+        "new_deadline_short",
         "reason",
     ]
     list_select_related = ["attempt__trainee", "attempt__quiz", "extended_by"]
     search_fields = ["attempt__trainee__username", "reason"]
     list_filter = ["attempt__quiz"]
+
+    class Media:
+        css = ADMIN_CSS
+
+    @admin.display(description="extended at", ordering="extended_at")
+    def extended(self, obj):
+        return moment_text(obj.extended_at)
+
+    @admin.display(description="old deadline", ordering="old_deadline")
+    def old_deadline_short(self, obj):
+        return moment_text(obj.old_deadline, since=obj.extended_at)
+
+    @admin.display(description="new deadline", ordering="new_deadline")
+    def new_deadline_short(self, obj):
+        return moment_text(obj.new_deadline, since=obj.extended_at)

@@ -40,11 +40,12 @@ def score_text(score, max_score) -> str:
 
 
 def score_short(score, max_score) -> str:
-    """``3/4 · 75 %``: a list column's score; "—" before the attempt is scored."""
+    """``3/4 · 75 %``, ``2.667/10 · 27 %``: a list column's score; "—" before the
+    attempt is scored."""
     if score is None:
         return "—"
     percent = float(score) * 100 / max_score if max_score else 0
-    return f"{float(score):g}/{max_score} · {percent:.0f} %"
+    return f"{round(float(score), 3):g}/{max_score} · {percent:.0f} %"
 
 
 def moment_text(moment: datetime | None, *, since: datetime | None = None) -> str:
