@@ -138,12 +138,6 @@ class Attempt(models.Model):
         """In progress, yet past its deadline: expired, though not closed yet."""
         return self.is_in_progress and self.is_past_deadline(now)
 
-    def state_label(self, now: datetime) -> str:
-        """The state as of ``now``: an overdue attempt reads as expired."""
-        if self.is_overdue(now):
-            return OVERDUE_LABEL
-        return self.get_state_display()
-
     @property
     def percent(self) -> float | None:
         if self.score is None or not self.max_score:

@@ -6,7 +6,7 @@ import pytest
 
 from quizzes.choices import AttemptState
 from quizzes.models import Attempt
-from quizzes.models.attempts import GRACE, OVERDUE, OVERDUE_LABEL
+from quizzes.models.attempts import GRACE, OVERDUE
 from tests.admin.factories import T0, AttemptFactory, InProgressAttemptFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_an_untimed_attempt_is_never_past_its_deadline():
     assert not Attempt.objects.past_deadline(later).exists()
 
 
-def test_an_overdue_attempt_reads_as_expired_and_a_finished_one_as_stored():
+def test_an_overdue_attempt_is_annotated_as_such_and_a_finished_one_as_stored():
     overdue = InProgressAttemptFactory(started_at=T0)
     finished = AttemptFactory(started_at=T0)
     later = DEADLINE + timedelta(hours=1)
@@ -47,6 +47,5 @@ def test_an_overdue_attempt_reads_as_expired_and_a_finished_one_as_stored():
         Attempt.objects.with_state_as_of(later).values_list("pk", "state_now")
     )
     assert states == {overdue.pk: OVERDUE, finished.pk: AttemptState.FINISHED}
-    assert overdue.state_label(later) == OVERDUE_LABEL
-    assert finished.state_label(later) == "Finished"
+    assert overdue.is_overdue(later) and not finished.is_overdue(later)
     assert set(Attempt.objects.expired_as_of(later)) == {overdue}
