@@ -62,5 +62,6 @@ def moment_text(moment: datetime | None, *, since: datetime | None = None) -> st
 
 
 def flag_mark(flagged: bool) -> str:
-    """Neutral marks: the admin's red ✗ for "not flagged" would read as "wrong"."""
-    return "⚑ flagged" if flagged else "—"
+    """Neutral marks: the admin's red ✗ for "not flagged" would read as "wrong".
+    A no-break space keeps the mark and its word together in a narrow column."""
+    return "⚑\N{NO-BREAK SPACE}flagged" if flagged else "—"

@@ -404,5 +404,5 @@ def test_flagged_is_shown_with_neutral_marks_not_the_red_cross(instructor_client
     ]
     for response in pages:
         page = response.content.decode()
-        assert "⚑ flagged" in page
+        assert "⚑\N{NO-BREAK SPACE}flagged" in page
         assert "icon-no.svg" not in page and "icon-yes.svg" not in page

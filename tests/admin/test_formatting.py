@@ -31,5 +31,5 @@ def test_a_score_in_a_list_is_marks_over_questions_and_a_whole_percent():
 
 def test_a_flag_is_a_neutral_mark():
     """Not the admin's red ✗, which next to a score reads as "wrong"."""
-    assert flag_mark(True) == "⚑ flagged"
+    assert flag_mark(True) == "⚑\N{NO-BREAK SPACE}flagged"
     assert flag_mark(False) == "—"
