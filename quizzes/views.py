@@ -29,8 +29,14 @@ from quizzes.choices import (
     ReviewShows,
 )
 from quizzes.forms import AnswerForm, QuestionRefForm
-from quizzes.models import Answer, Attempt, Question, Quiz, Section
-from quizzes.presenters import attempt_feedback, attempt_questions
+from quizzes.models import Answer, Attempt, Quiz
+from quizzes.presenters import (
+    attempt_feedback,
+    attempt_questions,
+    choice_rows,
+    question_passages,
+    review_items,
+)
 from quizzes.quiz_settings import QuizSettings
 from quizzes.selectors import (
     accommodation_for,
@@ -52,7 +58,6 @@ from quizzes.services.attempts import (
     attempt_start,
     attempt_start_refusal,
 )
-from quizzes.splitting import subtree_text
 
 HISTORY_PAGE_SIZE = 50
 
@@ -146,13 +151,13 @@ def attempt_page(request, attempt_id: int):
         "quiz": attempt.quiz,
         "answer": current,
         "question": question,
-        "choices": _choice_rows(question, current, feedback),
+        "choices": choice_rows(question, current, feedback),
         "input_type": "checkbox"
         if question["kind"] == QuestionKind.MULTIPLE
         else "radio",
         "kind_label": QuestionKind(question["kind"]).label,
         "feedback": feedback,
-        "passage": _passages([current.question]).get(current.question_id)
+        "passage": question_passages([current.question]).get(current.question_id)
         if feedback
         else None,
         "navigator": _navigator(answers, current),
@@ -247,25 +252,11 @@ def attempt_review(request, attempt_id: int):
         }
         return render(request, "quizzes/review_refused.html", context, status=403)
     answers = list(attempt.answers.select_related("question"))
-    questions = attempt_questions(attempt, answers=answers)
-    feedback = {
-        f["question_id"]: f for f in attempt_feedback(attempt, answers=answers, now=now)
-    }
-    passages = _passages([a.question for a in answers])
-    items = []
-    for answer, question in zip(answers, questions, strict=True):
-        shown = feedback.get(answer.question_id)
-        items.append(
-            {
-                "answer": answer,
-                "question": question,
-                "kind_label": QuestionKind(question["kind"]).label,
-                "choices": _choice_rows(question, answer, shown),
-                "feedback": shown,
-                "outcome": _outcome(answer),
-                "passage": passages.get(answer.question_id),
-            }
-        )
+    items = review_items(
+        answers=answers,
+        questions=attempt_questions(attempt, answers=answers),
+        feedback=attempt_feedback(attempt, answers=answers, now=now),
+    )
     context = {"attempt": attempt, "quiz": attempt.quiz, "items": items}
     return render(request, "quizzes/attempt_review.html", context)
 
@@ -445,70 +436,3 @@ def _navigator(answers: list[Answer], current: Answer) -> list[dict]:
         }
         for a in answers
     ]
-
-
-def _choice_rows(question: dict, answer: Answer, feedback: dict | None) -> list[dict]:
-    """Each option with whether it was chosen; its key and rationale only when the
-    presenter released feedback for this answer."""
-    by_id = {c["id"]: c for c in feedback["choices"]} if feedback else {}
-    rows = []
-    for choice in question["choices"]:
-        row = {
-            "id": choice["id"],
-            "text": choice["text"],
-            "chosen": choice["id"] in answer.choice_ids,
-        }
-        if choice["id"] in by_id:
-            row["is_key"] = by_id[choice["id"]]["is_correct"]
-            row["rationale"] = by_id[choice["id"]]["rationale"]
-        rows.append(row)
-    return rows
-
-
-def _outcome(answer: Answer) -> str:
-    """The answer's result in words (the stored score of a finished attempt)."""
-    if not answer.is_answered:
-        return "Not answered (0 points)"
-    score = float(answer.score or 0)
-    if score >= 1:
-        return "Correct (1 point)"
-    if score > 0:
-        return f"Partly correct ({score:g} of 1 point)"
-    return "Incorrect (0 points)"
-
-
-def _passages(questions: list[Question]) -> dict[int, dict]:
-    """Each question's section text split around its source quote, for ``<mark>``.
-
-    One query for the sections of every document involved; a section's text is its
-    own plus its subsections' (``Section.full_text``), which is where the quote was
-    checked to appear verbatim. The parts are plain strings, escaped by the template.
-    """
-    if not questions:
-        return {}
-    documents = Section.objects.filter(pk__in={q.section_id for q in questions}).values(
-        "document_id"
-    )
-    sections = list(
-        Section.objects.filter(document_id__in=documents)
-        .order_by("document_id", "order")
-        .only("id", "document_id", "order", "level", "title", "text")
-    )
-    index = {s.pk: i for i, s in enumerate(sections)}
-    passages = {}
-    for question in questions:
-        i = index.get(question.section_id)
-        if i is None:
-            continue
-        # Not found (the section was edited since): the whole text, nothing marked.
-        before, quote, after = subtree_text(sections, i).partition(
-            question.source_quote
-        )
-        passages[question.pk] = {
-            "section_title": sections[i].title,
-            "before": before,
-            "quote": quote,
-            "after": after,
-            "source_quote": question.source_quote,
-        }
-    return passages

@@ -10,17 +10,32 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from quizzes.admin.documents import ADMIN_CSS
-from quizzes.admin.filters import AnswerTraineeFilter, ScoredFilter, TopSectionFilter
+from quizzes.admin.filters import (
+    AnswerTraineeFilter,
+    AttemptStateFilter,
+    ScoredFilter,
+    TopSectionFilter,
+)
 from quizzes.admin.filters import TraineeFilter as AttemptTraineeFilter
-from quizzes.admin.formatting import duration_text, score_text
+from quizzes.admin.formatting import (
+    duration_text,
+    flag_mark,
+    moment_text,
+    score_short,
+    score_text,
+)
 from quizzes.exports import ATTEMPTS_HEADER, attempts_rows, csv_response
 from quizzes.models import Answer, Attempt, DeadlineExtension
+from quizzes.models.attempts import OVERDUE, OVERDUE_LABEL
+from quizzes.presenters import answers_feedback, attempt_questions, review_items
 from quizzes.services.attempts_admin import (
     MAX_EXTENSION_MINUTES,
     DeadlineNotExtended,
@@ -53,7 +68,7 @@ class AnswerInline(ReadOnlyMixin, admin.TabularInline):
         "saved_at",
         "time_into_attempt",
         "locked_at",
-        "flagged",
+        "flagged_mark",
     ]
     readonly_fields = fields
     extra = 0
@@ -93,6 +108,10 @@ class AnswerInline(ReadOnlyMixin, admin.TabularInline):
             return "—"
         return duration_text(obj.saved_at - obj.attempt.started_at)
 
+    @admin.display(description="flagged")
+    def flagged_mark(self, obj):
+        return flag_mark(obj.flagged)
+
 
 class DeadlineExtensionInline(ReadOnlyMixin, admin.TabularInline):
     model = DeadlineExtension
@@ -121,20 +140,28 @@ class ExtendDeadlineForm(forms.Form):
     )
 
 
+def state_now_text(attempt: Attempt) -> str:
+    """The ``state_now`` annotation in words: an overdue attempt reads as expired."""
+    if attempt.state_now == OVERDUE:
+        return OVERDUE_LABEL
+    return attempt.get_state_display()
+
+
 @admin.register(Attempt)
 class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "trainee",
         "quiz",
         "number",
-        "state",
-        "started_at",
-        "deadline",
-        "finished_at",
-        "score_display",
+        "state_now",
+        "started",
+        "deadline_short",
+        "finished_short",
+        "score_short",
         "time_used",
+        "review_link",
     ]
-    list_filter = ["quiz", "state", AttemptTraineeFilter]
+    list_filter = ["quiz", AttemptStateFilter, AttemptTraineeFilter]
     search_fields = ["trainee__username", "trainee__last_name", "quiz__title"]
     list_select_related = ["trainee", "quiz"]
     date_hierarchy = "started_at"
@@ -143,7 +170,7 @@ class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "trainee",
         "quiz",
         "number",
-        "state",
+        "state_now",
         "started_at",
         "deadline",
         "finished_at",
@@ -153,17 +180,88 @@ class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [AnswerInline, DeadlineExtensionInline]
     actions = ["finish_expired_now", "extend_deadline", "export_csv"]
+    # The site's attempt page is the trainee's own (a 404 for anyone else): the
+    # change page links to the review below instead (change_form.html).
+    view_on_site = False
+    change_form_template = "admin/quizzes/attempt/change_form.html"
 
     class Media:
         css = ADMIN_CSS
 
     def get_queryset(self, request):
-        # The change page shows the trainee and the quiz: joined, not fetched.
-        return super().get_queryset(request).select_related("trainee", "quiz")
+        # The change page shows the trainee and the quiz: joined, not fetched. The
+        # state is as of this request: an attempt past its deadline shows as expired
+        # before anything has closed it.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("trainee", "quiz")
+            .with_state_as_of(timezone.now())
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="quizzes_attempt_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, object_id: int):
+        """The attempt as its trainee reviews it, with the key whatever the quiz's
+        review policy: questions and choices in their frozen order, what was chosen,
+        rationales, explanation and source. Needs the view permission on attempts."""
+        attempt = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_permission(request, attempt):
+            raise PermissionDenied
+        answers = list(attempt.answers.select_related("question"))
+        context = {
+            "attempt": attempt,
+            "state": state_now_text(attempt),
+            "score": score_text(attempt.score, attempt.max_score),
+            "items": review_items(
+                answers=answers,
+                questions=attempt_questions(attempt, answers=answers),
+                feedback=answers_feedback(answers),
+            ),
+            "change_url": reverse("admin:quizzes_attempt_change", args=[attempt.pk]),
+        }
+        return TemplateResponse(request, "admin/quizzes/attempt/review.html", context)
+
+    @admin.display(description="state", ordering="state_now")
+    def state_now(self, obj):
+        return state_now_text(obj)
+
+    # Compact moments, so that the list fits 1280 px: the deadline and the finish
+    # drop their date when it is the start's.
+    @admin.display(description="started", ordering="started_at")
+    def started(self, obj):
+        return moment_text(obj.started_at)
+
+    @admin.display(description="deadline", ordering="deadline")
+    def deadline_short(self, obj):
+        return moment_text(obj.deadline, since=obj.started_at)
+
+    @admin.display(description="finished", ordering="finished_at")
+    def finished_short(self, obj):
+        return moment_text(obj.finished_at, since=obj.started_at)
 
     @admin.display(description="score", ordering="score")
+    def score_short(self, obj):
+        return score_short(obj.score, obj.max_score)
+
+    @admin.display(description="score")
     def score_display(self, obj):
         return score_text(obj.score, obj.max_score)
+
+    @admin.display(description="review")
+    def review_link(self, obj):
+        return format_html(
+            '<a href="{}" title="As the trainee saw it, with the key">Review</a>',
+            reverse("admin:quizzes_attempt_review", args=[obj.pk]),
+        )
 
     @admin.display(description="time used")
     def time_used(self, obj):
@@ -265,7 +363,7 @@ class AnswerAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "question",
         "section",
         "score",
-        "saved_at",
+        "saved",
     ]
     list_filter = [
         AnswerTraineeFilter,
@@ -285,9 +383,20 @@ class AnswerAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "score",
         "saved_at",
         "locked_at",
-        "flagged",
+        "flagged_mark",
     ]
     readonly_fields = fields
+
+    class Media:
+        css = ADMIN_CSS
+
+    @admin.display(description="flagged")
+    def flagged_mark(self, obj):
+        return flag_mark(obj.flagged)
+
+    @admin.display(description="saved", ordering="saved_at")
+    def saved(self, obj):
+        return moment_text(obj.saved_at)
 
     @admin.display(description="trainee", ordering="attempt__trainee__username")
     def trainee(self, obj):
@@ -312,13 +421,28 @@ class DeadlineExtensionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The log of deadline extensions; rows are added by the attempts' action."""
 
     list_display = [
-        "extended_at",
+        "extended",
         "attempt",
         "extended_by",
-        "old_deadline",
-        "new_deadline",
+        "old_deadline_short",
+        "new_deadline_short",
         "reason",
     ]
     list_select_related = ["attempt__trainee", "attempt__quiz", "extended_by"]
     search_fields = ["attempt__trainee__username", "reason"]
     list_filter = ["attempt__quiz"]
+
+    class Media:
+        css = ADMIN_CSS
+
+    @admin.display(description="extended at", ordering="extended_at")
+    def extended(self, obj):
+        return moment_text(obj.extended_at)
+
+    @admin.display(description="old deadline", ordering="old_deadline")
+    def old_deadline_short(self, obj):
+        return moment_text(obj.old_deadline, since=obj.extended_at)
+
+    @admin.display(description="new deadline", ordering="new_deadline")
+    def new_deadline_short(self, obj):
+        return moment_text(obj.new_deadline, since=obj.extended_at)

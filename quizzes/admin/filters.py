@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
 
+from quizzes.choices import AttemptState
+from quizzes.models.attempts import OVERDUE, OVERDUE_LABEL
 from quizzes.progress import top_sections
 from quizzes.statistics import section_tree
 
@@ -52,6 +55,35 @@ class TraineeFilter(admin.SimpleListFilter):
 
 class AnswerTraineeFilter(TraineeFilter):
     field_path = "attempt__trainee"
+
+
+class AttemptStateFilter(admin.SimpleListFilter):
+    """The state as of the request: an attempt past its deadline is expired, even
+    while nothing has closed it yet (the trainee has not come back, the cron job has
+    not run). Those also have a choice of their own, to close them in one action."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            (AttemptState.IN_PROGRESS, "In progress (time left)"),
+            (AttemptState.FINISHED, AttemptState.FINISHED.label),
+            (AttemptState.EXPIRED, "Expired (closed or not)"),
+            (OVERDUE, OVERDUE_LABEL),
+        ]
+
+    def queryset(self, request, queryset):
+        value, now = self.value(), timezone.now()
+        if value == AttemptState.IN_PROGRESS:
+            return queryset.with_time_left(now)
+        if value == AttemptState.FINISHED:
+            return queryset.filter(state=value)
+        if value == AttemptState.EXPIRED:
+            return queryset.expired_as_of(now)
+        if value == OVERDUE:
+            return queryset.overdue(now)
+        return queryset
 
 
 class TopSectionFilter(admin.SimpleListFilter):

@@ -1,11 +1,70 @@
 """A trainee's attempt at a quiz, and the answer to each of its questions."""
 
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 
 from quizzes.choices import AttemptState
+
+# Network latency: an answer sent just before the deadline may arrive just after it.
+# The one definition of "past the deadline": the services refuse and close with it,
+# the admin shows and filters with it.
+GRACE = timedelta(seconds=2)
+
+# Not a stored state (the clock has closed the attempt but nothing has finished it
+# yet): the value the admin shows and filters by, from ``with_state_as_of``.
+OVERDUE = "overdue"
+OVERDUE_LABEL = "Expired (not yet closed)"
+
+
+def past_deadline_q(now: datetime) -> Q:
+    """The database's side of ``Attempt.is_past_deadline``: deadline plus ``GRACE``
+    before ``now`` (an untimed attempt never is)."""
+    return Q(deadline__lt=now - GRACE)
+
+
+def overdue_q(now: datetime) -> Q:
+    """In progress, yet past the deadline: expired, though nothing has closed it."""
+    return Q(state=AttemptState.IN_PROGRESS) & past_deadline_q(now)
+
+
+class AttemptQuerySet(models.QuerySet):
+    def past_deadline(self, now: datetime) -> AttemptQuerySet:
+        """Attempts past their deadline plus ``GRACE``, whatever their state."""
+        return self.filter(past_deadline_q(now))
+
+    def overdue(self, now: datetime) -> AttemptQuerySet:
+        """In progress but past the deadline: expired, not yet closed."""
+        return self.filter(overdue_q(now))
+
+    def with_time_left(self, now: datetime) -> AttemptQuerySet:
+        """In progress and not past the deadline (or untimed)."""
+        return self.filter(state=AttemptState.IN_PROGRESS).exclude(past_deadline_q(now))
+
+    def expired_as_of(self, now: datetime) -> AttemptQuerySet:
+        """Closed by the clock, or past the deadline and not closed yet."""
+        return self.filter(Q(state=AttemptState.EXPIRED) | overdue_q(now))
+
+    def with_state_as_of(self, now: datetime) -> AttemptQuerySet:
+        """Annotate ``state_now``: the stored state, or ``OVERDUE`` for an attempt
+        still in progress after its deadline plus ``GRACE``.
+
+        An attempt is closed only when its trainee comes back or the cron job runs;
+        until then the stored state says "in progress" although the clock has ended
+        it, and an instructor must not read it as a trainee still at work.
+        """
+        return self.annotate(
+            state_now=Case(
+                When(overdue_q(now), then=Value(OVERDUE)),
+                default=F("state"),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class Attempt(models.Model):
@@ -31,6 +90,8 @@ class Attempt(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     score = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
     max_score = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
@@ -68,6 +129,14 @@ class Attempt(models.Model):
     @property
     def is_in_progress(self) -> bool:
         return self.state == AttemptState.IN_PROGRESS
+
+    def is_past_deadline(self, now: datetime) -> bool:
+        """Whether ``now`` is past the deadline plus ``GRACE`` (never, if untimed)."""
+        return self.deadline is not None and now > self.deadline + GRACE
+
+    def is_overdue(self, now: datetime) -> bool:
+        """In progress, yet past its deadline: expired, though not closed yet."""
+        return self.is_in_progress and self.is_past_deadline(now)
 
     @property
     def percent(self) -> float | None:

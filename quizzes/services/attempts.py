@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -30,15 +30,16 @@ from quizzes.models import (
     Quiz,
     Section,
 )
+
+# GRACE is defined with the rule, on the model; imported here for the callers of
+# this module that compare with it.
+from quizzes.models.attempts import GRACE  # noqa: F401
 from quizzes.quiz_settings import QuizSettings
 from quizzes.scoring import answer_score
 from quizzes.selectors import accommodation_for, quiz_settings_for
 from quizzes.splitting import subtree_end
 
 logger = logging.getLogger(__name__)
-
-# Network latency: an answer sent just before the deadline may arrive just after it.
-GRACE = timedelta(seconds=2)
 
 
 class AttemptError(Exception):
@@ -380,9 +381,7 @@ def attempt_expire_if_due(*, attempt: Attempt, now: datetime) -> Attempt:
 
 def attempts_close_expired(*, now: datetime) -> int:
     """Finish every in-progress attempt past its deadline; returns how many."""
-    due = Attempt.objects.filter(
-        state=AttemptState.IN_PROGRESS, deadline__lt=now - GRACE
-    ).only("pk")
+    due = Attempt.objects.overdue(now).only("pk")
     closed = 0
     for attempt in due.iterator():
         closed += attempt_finish(attempt=attempt, now=now).state == AttemptState.EXPIRED
@@ -390,7 +389,7 @@ def attempts_close_expired(*, now: datetime) -> int:
 
 
 def _is_past_deadline(attempt: Attempt, now: datetime) -> bool:
-    return attempt.deadline is not None and now > attempt.deadline + GRACE
+    return attempt.is_past_deadline(now)
 
 
 def _lock_open_attempt(attempt: Attempt, now: datetime) -> Attempt | AttemptError:

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from quizzes.choices import AttemptState
 from quizzes.models import Attempt, DeadlineExtension
-from quizzes.services.attempts import GRACE, attempt_expire_if_due
+from quizzes.services.attempts import attempt_expire_if_due
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def attempt_deadline_extend(
             raise DeadlineNotExtended(
                 f"“{locked.quiz}” is untimed: the attempt has no deadline to extend."
             )
-        if now > locked.deadline + GRACE:
+        if locked.is_past_deadline(now):
             raise DeadlineNotExtended(
                 f"The deadline ({locked.deadline:%Y-%m-%d %H:%M} UTC) has passed: the "
                 "clock has closed this attempt. Finish it instead."

@@ -111,6 +111,12 @@ def build(page, size):
             AnswerFactory(attempt=attempt)
         DeadlineExtensionFactory(attempt=attempt)
         return reverse("admin:quizzes_attempt_change", args=[attempt.pk])
+    if page == "review":
+        # An attempt of ``size`` questions, each from its own section.
+        attempt = AttemptFactory()
+        for _ in range(size):
+            AnswerFactory(attempt=attempt)
+        return reverse("admin:quizzes_attempt_review", args=[attempt.pk])
     if page == "question":
         question = QuestionFactory()
         for _ in range(size):
@@ -153,10 +159,13 @@ BUDGETS = {
     # mastery, latest saved answer, the overrides that apply to the trainee,
     # quizzes (filter form)
     "progress": 11,
-    # session, user, attempt + trainee + quiz, answers + attempt + question,
-    # their choices (one prefetch), extensions + instructor, content type (the
-    # "view on site" link)
+    # session, user, attempt + trainee + quiz (+ state as of now), answers +
+    # attempt + question, their choices (one prefetch), extensions + instructor,
+    # content type (the change form's context)
     "attempt": 7,
+    # session, user, attempt + trainee + quiz, answers + question, the choices'
+    # texts, the choices with the key, the sections of their documents (passages)
+    "review": 7,
     # session, user, question + responses + facility, choices, sections (form),
     # content type
     "question": 6,

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.services.documents import (
+    MARKDOWN_SUFFIXES,
     DocumentImportError,
     DocumentPreview,
     document_bytes_read,
@@ -95,7 +96,11 @@ class Command(BaseCommand):
                     f"changed, {result.sections_deleted} removed)"
                 )
             )
-        # A hint only: the import is done, but a heading may have been missed.
+        # A hint only: the import is done, but a heading may have been missed. Only
+        # for plain text, whose headings are guessed by shape: a Markdown file's
+        # headings are its author's own marks (--dry-run still lists both).
+        if path.suffix.lower() in MARKDOWN_SUFFIXES:
+            return
         candidates = document_preview(name=str(path), data=data, **choices).candidates
         if candidates:
             self._candidates_write(candidates)
