@@ -20,6 +20,7 @@ BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # The API reads JSON, which is UTF-8 (RFC 8259); ASCII is a subset of it.
 API_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 MULTIPART = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 class BadBody(Exception):
@@ -45,8 +46,9 @@ class RequestBodyGuard:
     It does no more than Django would do anyway: nothing for GET and HEAD; for a
     multipart POST, the parse the CSRF check would run (file bytes still do not
     count toward the limit, so 5 MB uploads pass); for any other body, the length
-    check ``request.body`` makes, then the read the view would make (its result
-    is cached on the request). No database query.
+    check ``request.body`` makes, then, for a form POST or an API call, the read
+    the form parse or the API would make (cached on the request). No database
+    query.
 
     It sits after the CSP and X-Frame-Options middleware so that its pages carry
     their headers (the page echoes part of the request); that is still before the
@@ -75,11 +77,26 @@ def body_check(request: HttpRequest) -> None:
         raise BadBody(
             413, f"The request body is {length:,} bytes; the limit is {limit:,} bytes."
         )
+    api = request.path.startswith("/api/")
+    form_post = request.method == "POST" and request.content_type == URLENCODED
     try:
-        if request.method == "POST":
-            request.POST  # noqa: B018 (parses the form, as the CSRF check would)
-        if request.path.startswith("/api/") and not multipart_post:
-            api_body_check(request, request.body)
+        if multipart_post:
+            request.POST  # noqa: B018 (the streaming parse the CSRF check would run)
+        elif api or form_post:
+            # The read the API or the form parse would make (cached on the request).
+            body = request.body
+            if len(body) < length:
+                # The server saw the end of the body early: a form cut short would
+                # save what arrived, e.g. an answer without its choices.
+                raise BadBody(
+                    400,
+                    f"The request body ended after {len(body):,} bytes; its "
+                    f"Content-Length says {length:,}.",
+                )
+            if form_post:
+                request.POST  # noqa: B018 (too many fields, a charset not UTF-8)
+            if api:
+                api_body_check(request, body)
     except RequestDataTooBig:
         # Only a multipart form gets here (any other body was judged by its
         # length above): Django counts its fields, not its files.
