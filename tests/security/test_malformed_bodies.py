@@ -244,6 +244,33 @@ def test_answer_form_cut_short_is_a_400_page(world, debug):
     world.assert_nothing_lost()
 
 
+def test_form_declaring_a_charset_other_than_utf8_is_a_400_page(world, debug):
+    """Django refuses a urlencoded body in another charset than UTF-8, then its
+    400 handler read the body again for the CSRF token and raised: a 500."""
+    response = send(
+        world,
+        "POST",
+        form_urls(world)["login"],
+        "username=café".encode("latin-1"),
+        "application/x-www-form-urlencoded; charset=latin-1",
+    )
+    assert_error_page(response, 400, "must be UTF-8 encoded")
+    world.assert_nothing_lost()
+
+
+def test_login_with_a_content_length_that_is_not_a_number_is_a_400_page(world, debug):
+    """Django's body read turned a non-numeric Content-Length into a 500."""
+    response = send(
+        world,
+        "POST",
+        form_urls(world)["login"],
+        b"username=a&password=b",
+        "application/x-www-form-urlencoded",
+        CONTENT_LENGTH="forty",
+    )
+    assert_error_page(response, 400, "Content-Length header &#x27;forty&#x27;")
+
+
 def test_error_page_carries_the_site_security_headers(world):
     """The page echoes part of the request, so it keeps the CSP and framing ban."""
     response = send(world, "POST", form_urls(world)["answer"], b"x", NO_BOUNDARY)
