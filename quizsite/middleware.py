@@ -173,7 +173,8 @@ def multipart_problem(request: HttpRequest, error: MultiPartParserError) -> str:
             f"{MULTIPART} with an invalid boundary {shown(boundary)}: "
             "the body cannot be read."
         )
-    return f"The {MULTIPART} body is malformed ({error}): it cannot be read."
+    # E.g. a non-ASCII Content-Type, or a part whose headers never end.
+    return f"The {MULTIPART} request cannot be read: {shown(str(error), 120)}."
 
 
 def shown(value: str, width: int = 60) -> str:
