@@ -77,7 +77,7 @@ def body_check(request: HttpRequest) -> None:
         raise BadBody(
             413, f"The request body is {length:,} bytes; the limit is {limit:,} bytes."
         )
-    api = request.path.startswith("/api/")
+    api = is_api(request)
     form_post = request.method == "POST" and request.content_type == URLENCODED
     try:
         if multipart_post:
@@ -177,13 +177,18 @@ def multipart_problem(request: HttpRequest, error: MultiPartParserError) -> str:
     return f"The {MULTIPART} request cannot be read: {shown(str(error), 120)}."
 
 
+def is_api(request: HttpRequest) -> bool:
+    # path_info, not path: the same answer when the site is mounted under a prefix.
+    return request.path_info.startswith("/api/")
+
+
 def shown(value: str, width: int = 60) -> str:
     """A client-sent value, quoted and cut short, for an error message."""
     return repr(value if len(value) <= width else value[:width] + "…")
 
 
 def refusal_response(request: HttpRequest, refusal: BadBody) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return JsonResponse({"error": refusal.message}, status=refusal.status)
     # Rendered without the request: no context processor, so no session or user
     # lookup (and no query) for a request that is being turned away.

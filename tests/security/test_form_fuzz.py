@@ -27,7 +27,7 @@ from tests.security.bodies import World, csrf_client, trainee_mid_attempt
 
 pytestmark = pytest.mark.django_db
 
-CASES_PER_ENDPOINT = 70
+CASES_PER_ENDPOINT = 120
 ENDPOINTS = ["login", "answer", "submit", "start", "upload"]
 BOUNDARY = "fuzzFormBoundary7MA4YWxk"
 BIG = b"x=" + b"1" * 3_000_000
