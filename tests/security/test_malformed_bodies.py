@@ -164,8 +164,8 @@ def test_api_refusal_makes_no_database_query(world, django_assert_num_queries):
     assert response.status_code == 413
 
 
-def test_api_autosave_still_saves(world):
-    """The guard lets an ordinary autosave through (and its body is read once)."""
+def test_an_ordinary_autosave_passes_the_guard(world):
+    """The guard lets a well-formed autosave through, and it is saved."""
     choice = world.attempt.answers.get(question_id=world.question_id).choice_order[-1]
     body = json.dumps({"choices": [choice]}).encode()
     response = send(world, "PUT", api_urls(world)["save"], body, "application/json")
