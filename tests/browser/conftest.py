@@ -48,6 +48,14 @@ CHROMIUM_ARGS = [
 ]
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER", "") not in ("", "0")
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "browser"
+# The screenshots in docs/ are refreshed on request (UPDATE_DOCS_SCREENSHOTS=1), so
+# that an ordinary run leaves the work tree clean; otherwise they go with the other
+# browser artefacts.
+DOCS_SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs"
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS")
+    else ARTEFACTS
+)
 PASSWORD = "pw-for-tests"  # UserFactory's password
 
 DESKTOP = {"width": 1280, "height": 800}

@@ -7,16 +7,16 @@ from playwright.sync_api import expect
 
 from quizzes.models import SourceDocument
 from quizzes.services.instructors import instructor_create
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
+from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PASSWORD, PHONE
 from tests.browser.helpers import tab_to
-from tests.conftest import ROOT, SEDATION_NOTES
+from tests.conftest import SEDATION_NOTES
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("staging_dir"),
 ]
 
-SCREENSHOT = ROOT / "docs" / "admin-document-import-preview.png"
+SCREENSHOT = DOCS_SCREENSHOTS / "admin-document-import-preview.png"
 FITS = """() => {
   const page = document.scrollingElement;
   const tables = [...document.querySelectorAll(".import-table")]

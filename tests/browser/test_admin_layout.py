@@ -11,11 +11,9 @@ below to the page's URL.
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -39,18 +37,10 @@ from quizzes.services.attempts_admin import attempt_deadline_extend
 from quizzes.services.instructors import instructor_create
 from quizzes.services.progress_seed import cohort_seed
 from tests.admin.factories import SuperuserFactory
-from tests.browser.conftest import ARTEFACTS, DESKTOP
+from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The screenshots in docs/ are refreshed on request (UPDATE_DOCS_SCREENSHOTS=1),
-# so that an ordinary run leaves the work tree clean; otherwise they go with the
-# other browser artefacts.
-SCREENSHOTS_DIR = (
-    Path(__file__).resolve().parents[2] / "docs"
-    if os.environ.get("UPDATE_DOCS_SCREENSHOTS")
-    else ARTEFACTS
-)
 
 # Overflow, measured in the page: the document wider than the window, a table
 # wider than the screen, or a box (a changelist's .results, an inline's wrapper)
@@ -289,8 +279,8 @@ def test_every_admin_page_fits_1280_px(
         if found:
             problems[admin_page.name] = found
         if admin_page.name in SCREENSHOTS:
-            SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOTS_DIR / SCREENSHOTS[admin_page.name])
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=DOCS_SCREENSHOTS / SCREENSHOTS[admin_page.name])
         if admin_page.name == "cohort":
             heatmap = page.evaluate(HEATMAP_JS)
             # Ten sections fit 1280 px; on a narrower window the box scrolls, and
