@@ -34,6 +34,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from quizzes.services.instructors import instructor_create
 from tests.factories import UserFactory
 
 # Debian's package; CHROMIUM_PATH points elsewhere (another distribution, a Mac).
@@ -142,6 +143,15 @@ def login(page: Page) -> Callable:
         return page
 
     return log_in
+
+
+@pytest.fixture
+def instructor(db):
+    """An instructor (the Instructors group, staff) who logs in with PASSWORD."""
+    user, _ = instructor_create(username="ida", first_name="Ida", last_name="Tutor")
+    user.set_password(PASSWORD)  # the password validators would refuse a test one
+    user.save()
+    return user
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from quizzes.models import SourceDocument
-from quizzes.services.instructors import instructor_create
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PASSWORD, PHONE
 from tests.browser.helpers import tab_to
 from tests.conftest import SEDATION_NOTES
@@ -23,14 +22,6 @@ FITS = """() => {
     .map((el) => [el.scrollWidth, el.clientWidth]);
   return {scrollWidth: page.scrollWidth, clientWidth: page.clientWidth, tables};
 }"""
-
-
-@pytest.fixture
-def instructor(db):
-    user, _ = instructor_create(username="ida", first_name="Ida", last_name="Tutor")
-    user.set_password(PASSWORD)  # the password validators would refuse a test one
-    user.save()
-    return user
 
 
 def assert_fits(page) -> None:

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Question
-from quizzes.services.instructors import instructor_create
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PASSWORD, PHONE
 from tests.factories import SECTION_TEXT, QuestionFactory, SectionFactory
 
@@ -30,14 +29,6 @@ TYPED = [
     ("Transdermal patch", "A patch is not mentioned in the passage."),
 ]
 ROWS = "#choices-group tbody tr.form-row:not(.empty-form)"
-
-
-@pytest.fixture
-def instructor(db):
-    user, _ = instructor_create(username="ida", first_name="Ida", last_name="Tutor")
-    user.set_password(PASSWORD)  # the password validators would refuse a test one
-    user.save()
-    return user
 
 
 def log_in(page, user):

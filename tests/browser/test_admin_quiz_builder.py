@@ -6,19 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from quizzes.models import Quiz, QuizOverride
-from quizzes.services.instructors import instructor_create
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PASSWORD
 from tests.factories import QuestionFactory, SectionFactory, SourceDocumentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def instructor(db):
-    user, _ = instructor_create(username="ida", first_name="Ida", last_name="Tutor")
-    user.set_password(PASSWORD)  # the password validators would refuse a test one
-    user.save()
-    return user
 
 
 @pytest.fixture
