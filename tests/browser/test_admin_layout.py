@@ -29,12 +29,14 @@ from quizzes.models import (
     DeadlineExtension,
     Question,
     Quiz,
+    QuizOverride,
     Section,
     SourceDocument,
 )
 from quizzes.services.attempts import answer_save, attempt_start
 from quizzes.services.attempts_admin import attempt_deadline_extend
 from quizzes.services.instructors import instructor_create
+from quizzes.services.overrides import quiz_override_save
 from quizzes.services.progress_seed import cohort_seed
 from tests.admin.factories import SuperuserFactory
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS
@@ -112,6 +114,7 @@ class Cohort:
     instructor: object
     accommodation: Accommodation
     extension: DeadlineExtension
+    override: QuizOverride
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,9 @@ PAGES = [
     ),
     AdminPage("extension-list", "staff", "quizzes_deadlineextension_changelist"),
     AdminPage("extension", "staff", "quizzes_deadlineextension_change", "extension.pk"),
+    AdminPage("override-list", "staff", "quizzes_quizoverride_changelist"),
+    AdminPage("override", "staff", "quizzes_quizoverride_change", "override.pk"),
+    AdminPage("override-add", "staff", "quizzes_quizoverride_add"),
     AdminPage("user-list", "root", "auth_user_changelist"),
     AdminPage("user", "root", "auth_user_change", "instructor.pk"),
     AdminPage("group-list", "root", "auth_group_changelist"),
@@ -234,6 +240,17 @@ def cohort(seeded) -> Cohort:
     )
     finished = Attempt.objects.exclude(state="in_progress").order_by("-score").first()
     answer = finished.answers.select_related("question__section__document").first()
+    override = quiz_override_save(
+        override=QuizOverride(
+            quiz=finished.quiz,
+            trainee=finished.trainee,
+            closes_at=now + timedelta(days=7),
+            attempts_allowed=4,
+            time_limit=timedelta(minutes=90),
+            reason="Missed the exam for a night shift; a resit agreed with the lead.",
+        ),
+        by=instructor,
+    )
     return Cohort(
         question=answer.question,
         quiz=finished.quiz,
@@ -245,6 +262,7 @@ def cohort(seeded) -> Cohort:
         instructor=instructor,
         accommodation=accommodation,
         extension=extension,
+        override=override,
     )
 
 
