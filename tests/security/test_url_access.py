@@ -84,7 +84,7 @@ def concrete(route: str, world: World) -> str:
     url = url.replace("<str:kind>", "sections")
     url = re.sub(r"<(slug:)?slug>", world.slug, url)
     url = re.sub(r"<(int:)?attempt_id>", str(world.attempt_b.pk), url)
-    url = url.replace("<question_id>", str(world.question_b))
+    url = re.sub(r"<(int:)?question_id>", str(world.question_b), url)
     assert "<" not in url and "(?" not in url, f"cannot fill in {route}"
     return "/" + url
 
