@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from quizzes.models import Attempt
 from quizzes.services.attempts import answer_save, attempt_start
 from quizzes.services.attempts_admin import attempt_deadline_extend
-from tests.admin.factories import InstructorFactory
+from tests.admin.factories import InstructorFactory, ProblemReportFactory
 from tests.factories import (
     AccommodationFactory,
     QuestionFactory,
@@ -102,6 +102,8 @@ def world(db):
         flagged=True,
         now=quiz.created_at,
     )
+    # Made directly: the service would refuse it on an exam in progress.
+    ProblemReportFactory(answer=attempt_b.answers.get(), created_at=quiz.created_at)
     AccommodationFactory(trainee=trainee_b, quiz=quiz)
     QuizOverrideFactory(trainee=trainee_b, quiz=quiz, attempts_allowed=3)
     instructor = InstructorFactory()
