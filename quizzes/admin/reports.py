@@ -104,7 +104,7 @@ class DismissForm(forms.Form):
 class ProblemReportAdmin(admin.ModelAdmin):
     form = ReportOutcomeForm
     list_display = [
-        "created_at",
+        "reported_at",
         "question_short",
         "category",
         "status_tag",
@@ -114,7 +114,7 @@ class ProblemReportAdmin(admin.ModelAdmin):
         "facility",
         "question_links",
     ]
-    list_display_links = ["created_at"]
+    list_display_links = ["reported_at"]
     list_filter = [
         "status",
         "category",
@@ -215,6 +215,10 @@ class ProblemReportAdmin(admin.ModelAdmin):
         except ReportError as error:
             messages.error(request, f"Not saved: {error}")
 
+    @admin.display(description="reported", ordering="created_at")
+    def reported_at(self, obj):
+        return f"{timezone.localtime(obj.created_at):%d %b %Y %H:%M}"
+
     @admin.display(description="question", ordering="question__stem")
     def question_short(self, obj):
         return _shorten(obj.question.stem, 70)
@@ -241,7 +245,7 @@ class ProblemReportAdmin(admin.ModelAdmin):
         value = getattr(obj, "facility", None)
         return "—" if value is None else f"{value:.0f} %"
 
-    @admin.display(description="question")
+    @admin.display(description="the question's pages")
     def question_links(self, obj):
         pk = obj.question_id
         return format_html(
