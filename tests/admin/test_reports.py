@@ -159,7 +159,8 @@ def test_the_selected_reports_export_as_csv(instructor_client):
 
 
 def test_the_question_list_counts_open_reports_and_links_to_them(instructor_client):
-    """Two open and one dismissed: "2", linking to the question's open reports."""
+    """Two open and one dismissed: "2", on the list and the question's page,
+    linking to the question's open reports."""
     report = ProblemReportFactory(text="first open")
     question = report.question
     quiz = QuizFactory()
@@ -179,6 +180,8 @@ def test_the_question_list_counts_open_reports_and_links_to_them(instructor_clie
     queue = instructor_client.get(link.replace("&amp;", "&")).content.decode()
     assert "first open" in queue and "second open" in queue
     assert "closed one" not in queue and "another question" not in queue
+    change = reverse("admin:quizzes_question_change", args=[question.pk])
+    assert f'<a href="{link}">2</a>' in instructor_client.get(change).content.decode()
 
 
 def test_reports_are_not_added_in_the_admin(instructor_client, superuser_client):
