@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -203,17 +204,34 @@ class ProblemReportAdmin(admin.ModelAdmin):
         )
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if getattr(obj, "stored_status", ReportStatus.OPEN) != ReportStatus.OPEN:
+            # Closed: no outcome field at all (the declared ones would stay,
+            # required, behind their read-only display).
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def save_model(self, request, obj, form, change):
+        status = form.cleaned_data.get("status")
         try:
+            if status is None:
+                # A stale page posted after someone else closed the report.
+                raise ReportError("This report was already closed.")
             report_resolve(
                 report=obj,
                 by=request.user,
-                status=form.cleaned_data["status"],
+                status=status,
                 note=form.cleaned_data["resolution_note"],
                 now=timezone.now(),
             )
         except ReportError as error:
-            messages.error(request, f"Not saved: {error}")
+            obj.not_saved = True
+            messages.error(request, f"Nothing changed: {error}")
+
+    def response_change(self, request, obj):
+        if getattr(obj, "not_saved", False):
+            return redirect("admin:quizzes_problemreport_change", obj.pk)
+        return super().response_change(request, obj)
 
     @admin.display(description="reported", ordering="created_at")
     def reported_at(self, obj):

@@ -188,3 +188,23 @@ def test_reports_are_not_added_in_the_admin(instructor_client, superuser_client)
     add = reverse("admin:quizzes_problemreport_add")
     assert instructor_client.get(add).status_code == 403
     assert superuser_client.get(add).status_code == 403
+
+
+def test_a_post_on_a_closed_report_changes_nothing(instructor_client, instructor):
+    """A second instructor's stale page, posted after the first closed the report:
+    refused with a message, never a 500; the first outcome stands."""
+    report = ProblemReportFactory()
+    report_resolve(
+        report=report, by=instructor, status="resolved", note="Done.", now=T0
+    )
+    response = instructor_client.post(
+        change_url(report),
+        {"status": ReportStatus.DISMISSED, "resolution_note": "No."},
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "already closed" in page
+    assert "changed successfully" not in page
+    report.refresh_from_db()
+    assert (report.status, report.resolution_note) == (ReportStatus.RESOLVED, "Done.")
