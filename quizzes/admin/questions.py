@@ -331,15 +331,15 @@ class QuestionAdmin(admin.ModelAdmin):
         value = getattr(obj, "facility", None)
         return "—" if value is None else f"{value:.0f} %"
 
-    @admin.display(description="open reports", ordering="open_reports")
+    @admin.display(description="reports", ordering="open_reports")
     def open_reports_link(self, obj):
-        """Trainees' problem reports awaiting an outcome, linked to the queue."""
+        """Trainees' problem reports awaiting an outcome (open), linked to the queue."""
         count = getattr(obj, "open_reports", 0)
         if not count:
             return "—"
         url = reverse("admin:quizzes_problemreport_changelist")
         return format_html(
-            '<a href="{}?question__id__exact={}&amp;status__exact={}">{}</a>',
+            '<a href="{}?question__id__exact={}&amp;status__exact={}">{}&nbsp;open</a>',
             url,
             obj.pk,
             ReportStatus.OPEN,

@@ -29,6 +29,7 @@ from quizzes.models import (
     Answer,
     Attempt,
     DeadlineExtension,
+    ProblemReport,
     Question,
     Quiz,
     Section,
@@ -122,6 +123,7 @@ class Cohort:
     instructor: object
     accommodation: Accommodation
     extension: DeadlineExtension
+    report: ProblemReport | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,8 @@ PAGES = [
     ),
     AdminPage("extension-list", "staff", "quizzes_deadlineextension_changelist"),
     AdminPage("extension", "staff", "quizzes_deadlineextension_change", "extension.pk"),
+    AdminPage("report-list", "staff", "quizzes_problemreport_changelist"),
+    AdminPage("report", "staff", "quizzes_problemreport_change", "report.pk"),
     AdminPage("user-list", "root", "auth_user_changelist"),
     AdminPage("user", "root", "auth_user_change", "instructor.pk"),
     AdminPage("group-list", "root", "auth_group_changelist"),
@@ -255,6 +259,18 @@ def cohort(seeded) -> Cohort:
         instructor=instructor,
         accommodation=accommodation,
         extension=extension,
+        # Made directly: whether this seed quiz's review is open yet does not
+        # matter to the layout.
+        report=ProblemReport.objects.create(
+            trainee=finished.trainee,
+            question=answer.question,
+            attempt=finished,
+            answer=answer,
+            category="unclear",
+            text="“Not feasible”: does a failed cannula after two tries count? The "
+            "section does not say, and the rationale of the key assumes it does.",
+            created_at=now,
+        ),
     )
 
 
