@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.filters import SectionTreeFilter
-from quizzes.choices import QuestionKind, QuestionStatus
+from quizzes.choices import QuestionKind, QuestionStatus, ReportStatus
 from quizzes.models import Choice, Question, Section
 from quizzes.previews import question_preview
 from quizzes.rules import (
@@ -36,7 +36,7 @@ from quizzes.services.questions import (
     questions_publish,
     questions_retire,
 )
-from quizzes.statistics import questions_with_stats
+from quizzes.statistics import questions_with_open_reports, questions_with_stats
 
 KIND_SHORT = {
     QuestionKind.SINGLE: "single",
@@ -215,6 +215,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "status_tag",
         "responses",
         "facility",
+        "open_reports_link",
         "preview_link",
     ]
     list_display_links = ["stem_short"]
@@ -233,6 +234,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "versions_link",
                     "responses",
                     "facility",
+                    "open_reports_link",
                     "ref",
                     "created_at",
                     "updated_at",
@@ -245,6 +247,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "versions_link",
         "responses",
         "facility",
+        "open_reports_link",
         "ref",
         "created_at",
         "updated_at",
@@ -255,7 +258,9 @@ class QuestionAdmin(admin.ModelAdmin):
         css = {"all": [*ADMIN_CSS["all"], "quizzes/admin/question_form.css"]}
 
     def get_queryset(self, request):
-        return questions_with_stats(super().get_queryset(request))
+        return questions_with_open_reports(
+            questions_with_stats(super().get_queryset(request))
+        )
 
     def get_changeform_initial_data(self, request):
         return {
@@ -325,6 +330,21 @@ class QuestionAdmin(admin.ModelAdmin):
         """Mean mark over the answers in finished attempts, as a percent."""
         value = getattr(obj, "facility", None)
         return "—" if value is None else f"{value:.0f} %"
+
+    @admin.display(description="reports", ordering="open_reports")
+    def open_reports_link(self, obj):
+        """Trainees' problem reports awaiting an outcome (open), linked to the queue."""
+        count = getattr(obj, "open_reports", 0)
+        if not count:
+            return "—"
+        url = reverse("admin:quizzes_problemreport_changelist")
+        return format_html(
+            '<a href="{}?question__id__exact={}&amp;status__exact={}">{}&nbsp;open</a>',
+            url,
+            obj.pk,
+            ReportStatus.OPEN,
+            count,
+        )
 
     @admin.display(description="preview")
     def preview_link(self, obj):

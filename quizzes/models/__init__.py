@@ -8,6 +8,7 @@ from quizzes.models.quizzes import (
     QuizOverride,
     QuizQuestion,
 )
+from quizzes.models.reports import ProblemReport
 from quizzes.models.trainees import DeadlineExtension, Trainee
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Attempt",
     "Choice",
     "DeadlineExtension",
+    "ProblemReport",
     "Question",
     "Quiz",
     "QuizDraw",

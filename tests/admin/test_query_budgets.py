@@ -18,6 +18,7 @@ from tests.admin.factories import (
     AnswerFactory,
     AttemptFactory,
     DeadlineExtensionFactory,
+    ProblemReportFactory,
     SuperuserFactory,
 )
 from tests.factories import (
@@ -122,6 +123,10 @@ def build(page, size):
         for _ in range(size):
             AnswerFactory(question=question)
         return reverse("admin:quizzes_question_change", args=[question.pk])
+    if page == "reports":
+        for _ in range(size):
+            ProblemReportFactory()
+        return reverse("admin:quizzes_problemreport_changelist")
     if page == "preview":
         return reverse("admin:quizzes_question_preview", args=[QuestionFactory().pk])
     raise AssertionError(page)
@@ -172,6 +177,10 @@ BUDGETS = {
     # session, user, question + section + document, choices, the document's
     # sections (the passage), the section's document id
     "preview": 6,
+    # session, user, quizzes (filter), documents (filter), sections (filter),
+    # count, full count, rows + trainee + question + attempt + quiz + resolver +
+    # responses + facility (annotated), the date hierarchy's bounds and its days
+    "reports": 10,
 }
 
 

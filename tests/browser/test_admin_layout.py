@@ -27,6 +27,7 @@ from quizzes.models import (
     Answer,
     Attempt,
     DeadlineExtension,
+    ProblemReport,
     Question,
     Quiz,
     QuizOverride,
@@ -115,6 +116,7 @@ class Cohort:
     accommodation: Accommodation
     extension: DeadlineExtension
     override: QuizOverride
+    report: ProblemReport | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ PAGES = [
     AdminPage("override-list", "staff", "quizzes_quizoverride_changelist"),
     AdminPage("override", "staff", "quizzes_quizoverride_change", "override.pk"),
     AdminPage("override-add", "staff", "quizzes_quizoverride_add"),
+    AdminPage("report-list", "staff", "quizzes_problemreport_changelist"),
+    AdminPage("report", "staff", "quizzes_problemreport_change", "report.pk"),
     AdminPage("user-list", "root", "auth_user_changelist"),
     AdminPage("user", "root", "auth_user_change", "instructor.pk"),
     AdminPage("group-list", "root", "auth_group_changelist"),
@@ -263,6 +267,18 @@ def cohort(seeded) -> Cohort:
         accommodation=accommodation,
         extension=extension,
         override=override,
+        # Made directly: whether this seed quiz's review is open yet does not
+        # matter to the layout.
+        report=ProblemReport.objects.create(
+            trainee=finished.trainee,
+            question=answer.question,
+            attempt=finished,
+            answer=answer,
+            category="unclear",
+            text="“Not feasible”: does a failed cannula after two tries count? The "
+            "section does not say, and the rationale of the key assumes it does.",
+            created_at=now,
+        ),
     )
 
 

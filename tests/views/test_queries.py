@@ -19,13 +19,15 @@ pytestmark = pytest.mark.django_db
 #  1. session, 2. user, 3. attempt + quiz, 4. its answers + questions,
 #  5. the current question's option texts.
 ATTEMPT_PAGE_QUERIES = 5
-# A confirmed tutor answer adds 6. its options with keys and 7. its document's
-# sections (the source passage in context).
-TUTOR_CONFIRMED_QUERIES = 7
+# A confirmed tutor answer adds 6. its options with keys, 7. its document's
+# sections (the source passage in context) and 8. the trainee's problem reports on
+# the attempt.
+TUTOR_CONFIRMED_QUERIES = 8
 # The review: 1. session, 2. user, 3. attempt + quiz, 4. answers + questions,
 # 5. option texts, 6. options with keys and rationales, 7. the sections of the
-# documents involved (each question's section text, for the passage in context).
-REVIEW_QUERIES = 7
+# documents involved (each question's section text, for the passage in context),
+# 8. the trainee's problem reports on the attempt.
+REVIEW_QUERIES = 8
 # The result: 1-3 as above, 4. answers with their sections, 5. the top-level
 # sections they fall under (per-section scores).
 RESULT_QUERIES = 5
