@@ -31,7 +31,7 @@ from quizzes.item_analysis import item_analysis_by_question
 from quizzes.models import Answer, Quiz
 from quizzes.services.item_analysis import (
     quiz_attempts_analysed,
-    quiz_item_analysis,
+    quiz_item_analysis_compute,
     quiz_item_matrix,
 )
 from quizzes.services.item_analysis_seed import item_analysis_cohort_seed
@@ -90,7 +90,7 @@ class Command(BaseCommand):
                 pass
 
         with CaptureQueriesContext(connection) as queries:
-            quiz_item_analysis(quiz=quiz)
+            quiz_item_analysis_compute(quiz=quiz)
         steps = [
             ("baseline: SELECT COUNT(*) of the answers", answers.count),
             ("baseline: read (attempt, question) rows", read_rows),
@@ -103,7 +103,10 @@ class Command(BaseCommand):
                     responses=matrix.response_columns,
                 ),
             ),
-            ("matrix + statistics (target)", lambda: quiz_item_analysis(quiz=quiz)),
+            (
+                "matrix + statistics (target)",
+                lambda: quiz_item_analysis_compute(quiz=quiz),
+            ),
         ]
         self.stdout.write(f"{'step':<42} {'best s':>7} {'median':>7}")
         for name, step in steps:
