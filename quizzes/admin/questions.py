@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.filters import SectionTreeFilter
+from quizzes.admin.item_statistics import FlaggedFilter, QuestionFiguresColumns
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Choice, Question, Section
 from quizzes.previews import question_preview
@@ -218,7 +219,13 @@ class QuestionAdmin(admin.ModelAdmin):
         "preview_link",
     ]
     list_display_links = ["stem_short"]
-    list_filter = ["section__document", "kind", "status", SectionTreeFilter]
+    list_filter = [
+        "section__document",
+        "kind",
+        "status",
+        SectionTreeFilter,
+        FlaggedFilter,
+    ]
     search_fields = ["stem", "choices__text", "ref"]
     list_select_related = ["section"]
     inlines = [ChoiceInline]
@@ -256,6 +263,16 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return questions_with_stats(super().get_queryset(request))
+
+    def get_list_display(self, request):
+        # The item-analysis columns go before "preview"; they read the cached
+        # statistics once per page (``QuestionFiguresColumns``), not once per row.
+        columns = list(super().get_list_display(request))
+        at = columns.index("preview_link") if "preview_link" in columns else None
+        extra = QuestionFiguresColumns(request).columns()
+        if at is None:
+            return [*columns, *extra]
+        return [*columns[:at], *extra, *columns[at:]]
 
     def get_changeform_initial_data(self, request):
         return {
