@@ -258,7 +258,7 @@ FLAG_LABELS = {
     "hard": "too hard",
     "easy": "too easy",
     "weak": "weak",
-    "unused": "unused distractor",
+    "unused": "unused option",
 }
 
 
@@ -287,9 +287,9 @@ class QuestionFiguresColumns:
                     DASH,
                 )
             value = found.discrimination_index
-            return DASH if value is None else f"{value:.1f} %"
+            return DASH if value is None else f"{value:.1f}"
 
-        discrimination.short_description = "discr."
+        discrimination.short_description = "discr. (%)"
 
         def flags(obj):
             found = self.figures.get(obj.pk)

@@ -239,7 +239,7 @@ def test_the_question_list_shows_the_cached_discrimination_and_flags(
     superuser_client.get(stats_url(quiz))
     html = superuser_client.get(url).content.decode()
     expected = 0.75 / math.sqrt(0.75 * 2.75) * 100
-    assert f"{expected:.1f} %" in html
+    assert f'<td class="field-discrimination">{expected:.1f}</td>' in html
     assert f'href="{stats_url(quiz)}#q-{questions["A"].pk}"' in html
 
 
