@@ -16,6 +16,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from quizzes.services.item_analysis import quiz_item_report
@@ -255,3 +256,21 @@ def test_the_flagged_filter_lists_the_flagged_questions_only(superuser_client, c
     assert {q.pk for q in flagged} == {q.pk for q in questions.values()}
     others = superuser_client.get(url + "?flagged=no").context["cl"].result_list
     assert [q.pk for q in others] == [unsat.pk]
+
+
+def test_a_quiz_without_a_finished_attempt_has_a_page_that_says_so(
+    superuser_client,
+):
+    """No attempt: every figure a dash with its reason, an empty histogram."""
+    quiz = QuizFactory(with_questions=[QuestionFactory()])
+    html = superuser_client.get(stats_url(quiz)).content.decode()
+    assert "No finished attempt yet." in html
+    assert '<td title="no attempts">— <span class="stats-reason">' in html
+
+
+def test_recompute_without_a_csrf_token_is_refused(superuser, cohort):
+    """ "Recompute now" is a CSRF-protected POST."""
+    quiz, _ = cohort
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
+    assert client.post(stats_url(quiz), {"attempts": "first"}).status_code == 403
