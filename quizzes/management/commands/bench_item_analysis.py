@@ -119,7 +119,7 @@ class Command(BaseCommand):
             ("cached: fingerprint + cache read", lambda: quiz_item_report(quiz=quiz)),
             ("statistics page from the cache", lambda: render_page(quiz)),
             (
-                "statistics page, recomputed (target)",
+                "statistics page, recomputed",
                 lambda: (
                     quiz_item_report(quiz=quiz, recompute=True),
                     render_page(quiz),
