@@ -73,7 +73,8 @@ def figure(value, *, unit: str, reason: str | None) -> Figure:
         return Figure(DASH, reason or "not computed")
     if unit == "n" and isinstance(value, int):
         return Figure(str(value))
-    digits = 2 if unit in ("f", "n") else 1 if unit == "%" else 2
+    # Percents to one decimal, as Moodle prints them; marks and fractions to two.
+    digits = 1 if unit == "%" else 2
     return Figure(f"{value:.{digits}f}")
 
 
