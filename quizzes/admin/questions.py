@@ -16,7 +16,12 @@ from django.utils.html import format_html, format_html_join
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.filters import SectionTreeFilter
-from quizzes.choices import QuestionKind, QuestionStatus, ReportStatus
+from quizzes.admin.item_statistics import (
+    FlaggedFilter,
+    QuestionFiguresColumns,
+    open_reports_html,
+)
+from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Choice, Question, Section
 from quizzes.previews import question_preview
 from quizzes.rules import (
@@ -215,11 +220,16 @@ class QuestionAdmin(admin.ModelAdmin):
         "status_tag",
         "responses",
         "facility",
-        "open_reports_link",
         "preview_link",
     ]
     list_display_links = ["stem_short"]
-    list_filter = ["section__document", "kind", "status", SectionTreeFilter]
+    list_filter = [
+        "section__document",
+        "kind",
+        "status",
+        SectionTreeFilter,
+        FlaggedFilter,
+    ]
     search_fields = ["stem", "choices__text", "ref"]
     list_select_related = ["section"]
     inlines = [ChoiceInline]
@@ -261,6 +271,16 @@ class QuestionAdmin(admin.ModelAdmin):
         return questions_with_open_reports(
             questions_with_stats(super().get_queryset(request))
         )
+
+    def get_list_display(self, request):
+        # The item-analysis columns go before "preview"; they read the cached
+        # statistics once per page (``QuestionFiguresColumns``), not once per row.
+        columns = list(super().get_list_display(request))
+        at = columns.index("preview_link") if "preview_link" in columns else None
+        extra = QuestionFiguresColumns(request).columns()
+        if at is None:
+            return [*columns, *extra]
+        return [*columns[:at], *extra, *columns[at:]]
 
     def get_changeform_initial_data(self, request):
         return {
@@ -337,14 +357,7 @@ class QuestionAdmin(admin.ModelAdmin):
         count = getattr(obj, "open_reports", 0)
         if not count:
             return "—"
-        url = reverse("admin:quizzes_problemreport_changelist")
-        return format_html(
-            '<a href="{}?question__id__exact={}&amp;status__exact={}">{}&nbsp;open</a>',
-            url,
-            obj.pk,
-            ReportStatus.OPEN,
-            count,
-        )
+        return open_reports_html(question_id=obj.pk, count=count)
 
     @admin.display(description="preview")
     def preview_link(self, obj):

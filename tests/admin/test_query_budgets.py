@@ -139,8 +139,9 @@ BUDGETS = {
     # question counts by status (annotated), levels (filter)
     "sections": 7,
     # session, user, documents (filter), sections (filter), count of the search,
-    # full count, rows + section + responses + facility (annotated)
-    "questions": 7,
+    # full count, rows + section + responses + facility (annotated), the quizzes'
+    # attempt fingerprints (item analysis read from the cache, once per page)
+    "questions": 8,
     # session, user, count, full count, rows + started/finished/mean (annotated)
     "quizzes": 5,
     # session, user, quizzes (filter), count, full count, rows + trainee + quiz

@@ -176,13 +176,13 @@ def test_the_question_list_counts_open_reports_and_links_to_them(instructor_clie
     ProblemReportFactory(text="another question's")
     page = instructor_client.get(reverse("admin:quizzes_question_changelist"))
     link = f"{QUEUE}?question__id__exact={question.pk}&amp;status__exact=open"
-    assert f'<a href="{link}">2&nbsp;open</a>' in page.content.decode()
+    assert f'<a href="{link}">2&nbsp;open reports</a>' in page.content.decode()
     queue = instructor_client.get(link.replace("&amp;", "&")).content.decode()
     assert "first open" in queue and "second open" in queue
     assert "closed one" not in queue and "another question" not in queue
     change = reverse("admin:quizzes_question_change", args=[question.pk])
     page = instructor_client.get(change).content.decode()
-    assert f'<a href="{link}">2&nbsp;open</a>' in page
+    assert f'<a href="{link}">2&nbsp;open reports</a>' in page
 
 
 def test_reports_are_not_added_in_the_admin(instructor_client, superuser_client):

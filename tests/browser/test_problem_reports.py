@@ -14,9 +14,9 @@ from quizzes.models import ProblemReport
 from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
 from quizzes.services.reports import report_create
 from tests.admin.factories import InstructorFactory
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PHONE
 from tests.browser.helpers import tab_to
-from tests.browser.test_admin_layout import OVERFLOW_JS, SCREENSHOTS_DIR, log_in
+from tests.browser.test_admin_layout import OVERFLOW_JS, log_in
 from tests.factories import UserFactory
 from tests.views.factories import quiz_with_questions
 
@@ -95,8 +95,8 @@ def test_a_report_goes_from_the_review_to_the_queue_and_its_outcome_back(
     expect(rows).to_have_count(2)
     row = rows.filter(has_text="The section gives intramuscular")
     assert page.evaluate(OVERFLOW_JS) == []
-    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS_DIR / "admin-problem-reports.png")
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=DOCS_SCREENSHOTS / "admin-problem-reports.png")
     row.locator("th a").click()
     expect(page.get_by_text("✓ key:")).to_be_visible()
     page.get_by_label("Resolved").check()
