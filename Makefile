@@ -12,9 +12,10 @@ SEED_TITLE := Ketamine Clinical Overview
 
 # The venv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $@
+	@echo "Installing the pinned requirements into $(VENV)…"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
 
 # The seed's own summary lines are what a newcomer needs: the migrations, the app's
 # INFO log lines (LOG_LEVEL) and populate_history's notes are kept quiet.
