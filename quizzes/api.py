@@ -201,7 +201,7 @@ def get_attempt(request, attempt_id: int):
     now = timezone.now()
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
     attempt = service.attempt_expire_if_due(attempt=attempt, now=now)
-    answers = list(attempt.answers.select_related("question"))
+    answers = list(attempt.answers.select_related("question", "question_version"))
     return {
         "id": attempt.pk,
         "quiz": attempt.quiz.slug,

@@ -34,6 +34,7 @@ from quizzes.presenters import (
     attempt_feedback,
     attempt_questions,
     choice_rows,
+    pinned_questions,
     question_passages,
     review_items,
 )
@@ -139,7 +140,7 @@ def attempt_page(request, attempt_id: int):
     attempt = attempt_expire_if_due(attempt=attempt, now=now)
     if not attempt.is_in_progress:
         return _closed_redirect(request, attempt)
-    answers = list(attempt.answers.select_related("question"))
+    answers = list(attempt.answers.select_related("question", "question_version"))
     index = _question_index(request.GET.get("q"), answers)
     current = answers[index]
     question = attempt_questions(attempt, answers=[current])[0]
@@ -157,9 +158,11 @@ def attempt_page(request, attempt_id: int):
         else "radio",
         "kind_label": QuestionKind(question["kind"]).label,
         "feedback": feedback,
-        "passage": question_passages([current.question]).get(current.question_id)
-        if feedback
-        else None,
+        "passage": (
+            question_passages(pinned_questions([current])).get(current.question_id)
+            if feedback
+            else None
+        ),
         "navigator": _navigator(answers, current),
         "count": len(answers),
         "is_first": index == 0,
@@ -251,7 +254,7 @@ def attempt_review(request, attempt_id: int):
             "reason": review_refusal(attempt=attempt, now=now),
         }
         return render(request, "quizzes/review_refused.html", context, status=403)
-    answers = list(attempt.answers.select_related("question"))
+    answers = list(attempt.answers.select_related("question", "question_version"))
     items = review_items(
         answers=answers,
         questions=attempt_questions(attempt, answers=answers),
@@ -347,7 +350,7 @@ def _answer_post(request, attempt: Attempt, now: datetime):
     answer = None
     if ref.is_valid():
         answer = (
-            attempt.answers.select_related("question")
+            attempt.answers.select_related("question", "question_version")
             .filter(question_id=ref.cleaned_data["question"])
             .first()
         )

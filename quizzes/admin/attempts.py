@@ -216,7 +216,7 @@ class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
         attempt = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_view_permission(request, attempt):
             raise PermissionDenied
-        answers = list(attempt.answers.select_related("question"))
+        answers = list(attempt.answers.select_related("question", "question_version"))
         context = {
             "attempt": attempt,
             "state": state_now_text(attempt),

@@ -1,6 +1,6 @@
-from quizzes.models.attempts import Answer, Attempt
+from quizzes.models.attempts import Answer, Attempt, AttemptRegrade
 from quizzes.models.documents import Section, SourceDocument
-from quizzes.models.questions import Choice, Question
+from quizzes.models.questions import Choice, Question, QuestionVersion
 from quizzes.models.quizzes import (
     Accommodation,
     Quiz,
@@ -14,9 +14,11 @@ __all__ = [
     "Accommodation",
     "Answer",
     "Attempt",
+    "AttemptRegrade",
     "Choice",
     "DeadlineExtension",
     "Question",
+    "QuestionVersion",
     "Quiz",
     "QuizDraw",
     "QuizOverride",
