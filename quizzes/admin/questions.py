@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.filters import SectionTreeFilter
+from quizzes.admin.regrade import regrade_selected
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Choice, Question, Section
 from quizzes.previews import question_preview
@@ -249,7 +250,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["publish", "retire", "duplicate_as_draft"]
+    actions = ["publish", "retire", "duplicate_as_draft", regrade_selected]
 
     class Media:
         css = {"all": [*ADMIN_CSS["all"], "quizzes/admin/question_form.css"]}

@@ -2,7 +2,37 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+GROUP = "Instructors"
+# The same as services.instructors.INSTRUCTOR_REGRADE_PERMISSIONS (a test checks).
+ADDED = {"quizzes": {"attemptregrade": ("view",)}}
+
+
+def _permissions(apps):
+    Permission = apps.get_model("auth", "Permission")
+    return Permission.objects.filter(
+        content_type__app_label="quizzes",
+        codename__in=[f"{a}_{m}" for m, acts in ADDED["quizzes"].items() for a in acts],
+    )
+
+
+def grant(apps, schema_editor):
+    app_config = apps.get_app_config("quizzes")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    group, _ = Group.objects.get_or_create(name=GROUP)
+    group.permissions.add(*_permissions(apps))
+
+
+def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    group = Group.objects.filter(name=GROUP).first()
+    if group is not None:
+        group.permissions.remove(*_permissions(apps))
 
 
 class Migration(migrations.Migration):
@@ -56,4 +86,5 @@ class Migration(migrations.Migration):
             model_name='questionversion',
             constraint=models.UniqueConstraint(fields=('question', 'fingerprint'), name='questionversion_unique'),
         ),
+        migrations.RunPython(grant, revoke),
     ]

@@ -10,6 +10,7 @@ from quizzes.services.instructors import (
     INSTRUCTOR_ADDED_PERMISSIONS,
     INSTRUCTOR_OVERRIDE_PERMISSIONS,
     INSTRUCTOR_PERMISSIONS,
+    INSTRUCTOR_REGRADE_PERMISSIONS,
     INSTRUCTORS_GROUP,
     instructor_codenames,
     instructor_create,
@@ -22,9 +23,10 @@ ADDED = importlib.import_module(
     "quizzes.migrations.0008_instructors_history_and_unlock"
 )
 OVERRIDES = importlib.import_module("quizzes.migrations.0009_quiz_overrides")
+REGRADES = importlib.import_module("quizzes.migrations.0010_question_versions_regrades")
 # quizzes models, then history views and axes unlocking, then overrides (4 + the
-# view of their history)
-GROUP_SIZE = 37 + 5 + 5
+# view of their history), then the regrade log's view
+GROUP_SIZE = 37 + 5 + 5 + 1
 
 
 def test_the_migration_and_the_service_grant_the_same_permissions():
@@ -32,6 +34,7 @@ def test_the_migration_and_the_service_grant_the_same_permissions():
     assert MIGRATION.GROUP == INSTRUCTORS_GROUP
     assert ADDED.ADDED == INSTRUCTOR_ADDED_PERMISSIONS
     assert OVERRIDES.ADDED == INSTRUCTOR_OVERRIDE_PERMISSIONS
+    assert REGRADES.ADDED == INSTRUCTOR_REGRADE_PERMISSIONS
 
 
 def test_the_group_holds_nothing_on_users_groups_or_permissions():
