@@ -45,6 +45,7 @@ from quizzes.selectors import (
     attempt_section_results,
     quiz_settings_map,
     quiz_standings,
+    regrade_notices,
     review_allowed,
     review_refusal,
 )
@@ -233,6 +234,9 @@ def attempt_result(request, attempt_id: int):
         "sections": attempt_section_results(attempt=attempt),
         "review_allowed": allowed,
         "review_refusal": None if allowed else review_refusal(attempt=attempt, now=now),
+        "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
+            attempt.pk, []
+        ),
     }
     return render(request, "quizzes/attempt_result.html", context)
 
@@ -260,7 +264,14 @@ def attempt_review(request, attempt_id: int):
         questions=attempt_questions(attempt, answers=answers),
         feedback=attempt_feedback(attempt, answers=answers, now=now),
     )
-    context = {"attempt": attempt, "quiz": attempt.quiz, "items": items}
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "items": items,
+        "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
+            attempt.pk, []
+        ),
+    }
     return render(request, "quizzes/attempt_review.html", context)
 
 
@@ -279,6 +290,7 @@ def history(request):
         a.quiz_id: a.quiz for a in page if a.quiz.review_from == ReviewFrom.AFTER_CLOSE
     }
     settings = quiz_settings_map(trainee=request.user, quizzes=after_close.values())
+    notices = regrade_notices(attempt_ids=[a.pk for a in page])
     rows = [
         {
             "attempt": a,
@@ -286,6 +298,7 @@ def history(request):
             "review_allowed": review_allowed(
                 attempt=a, now=now, settings=settings.get(a.quiz_id)
             ),
+            "regrade_notices": notices.get(a.pk, []),
         }
         for a in page
     ]

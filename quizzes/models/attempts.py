@@ -260,10 +260,14 @@ class AttemptRegrade(models.Model):
     def __str__(self):
         return f"{self.attempt} · {self.old_score} → {self.new_score}"
 
-    def notice(self) -> str:
-        """The trainee's notice, e.g. "Regraded on 30 Nov 2026: … Score 6/10 → 7/10"."""
+    def notice(self, position: int | None = None) -> str:
+        """The trainee's notice, e.g. "Regraded on 30 Nov 2026 (question 4): the
+        key was corrected. Score 6/10 → 7/10." ``position``: where the regraded
+        question stands in this attempt."""
+        where = f" (question {position})" if position else ""
         return (
-            f"Regraded on {self.regraded_at:%-d %b %Y}: {self.reason.rstrip('.')}. "
+            f"Regraded on {self.regraded_at:%-d %b %Y}{where}: "
+            f"{self.reason.rstrip('.')}. "
             f"Score {_marks(self.old_score)}/{self.max_score} → "
             f"{_marks(self.new_score)}/{self.max_score}."
         )

@@ -13,10 +13,11 @@ Budgets, measured on SQLite (PostgreSQL runs the same statements):
   and its attempt (whose row it locks), update, release.
 - get (5): session, user, scoped attempt, answers + questions + pinned versions
   (the choice texts come with the versions).
-- submit (10): session, user, scoped attempt, savepoint, lock, answers + kinds +
+- submit (11): session, user, scoped attempt, savepoint, lock, answers + kinds +
   pinned versions (their keys), bulk update of answer scores, attempt update,
-  release, quiz for the result.
-- get after review opens (6): as get (rationales come with the versions).
+  release, quiz for the result, its regrade notices.
+- get after review opens (6): as get (keys and rationales come with the
+  versions), plus the result's regrade notices.
 """
 
 import json
@@ -31,7 +32,7 @@ BUDGET = {
     "start_after_edit": 19,
     "save": 7,
     "get": 5,
-    "submit": 10,
+    "submit": 11,
     "review": 6,
 }
 
