@@ -21,13 +21,15 @@ either way: scored with its pinned version, then regraded or not as a whole.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast
 
 from quizzes.choices import AttemptState
 from quizzes.models import Answer, Attempt, AttemptRegrade, Question, Quiz
@@ -171,11 +173,25 @@ def _scope_q(*, quiz: Quiz | None, question: Question | None) -> Q:
     return q
 
 
+# What the plan reads of each attempt: plain rows, not model instances (10,000 of
+# them, with their trainee and quiz, cost seconds to build).
+ATTEMPT_FIELDS = [
+    "pk",
+    "trainee_id",
+    "quiz_id",
+    "number",
+    "score",
+    "max_score",
+    "trainee__username",
+    "quiz__title",
+    "quiz__pass_mark",
+]
+
+
 def _finished_in_scope(*, quiz, question) -> QuerySet[Attempt]:
     return (
         Attempt.objects.filter(_scope_q(quiz=quiz, question=question))
         .exclude(state=AttemptState.IN_PROGRESS)
-        .select_related("quiz", "trainee")
         .order_by("pk")
     )
 
@@ -202,23 +218,29 @@ def _current_versions(*, quiz, question, now, create):
 
 
 def _plan(quiz, question, attempts, versions) -> RegradePlan:
-    attempts = list(attempts)
-    by_id = {a.pk: a for a in attempts}
+    by_id = {row[0]: row for row in attempts.values_list(*ATTEMPT_FIELDS)}
     keys = {qid: content_key(v.content) for qid, v in versions.items()}
     kinds = {qid: v.kind for qid, v in versions.items()}
     # By scope, not by a list of ids (10,000 ids would pass SQLite's limit on a
     # statement's variables); an attempt finished since the lock is skipped below.
-    rows = _answers_in_scope(quiz=quiz, question=question)
+    # The choices are read as text: a cohort picks few distinct sets, so each set
+    # is decoded and scored once per question.
+    rows = _answers_in_scope(quiz=quiz, question=question).values_list(
+        "pk", "attempt_id", "question_id", Cast("choice_ids", TextField()), "score"
+    )
+    scored: dict[tuple[int, str], Decimal] = {}
     delta: dict[int, Decimal] = defaultdict(Decimal)
     answer_scores: dict[int, Decimal] = {}
-    for pk, attempt_id, question_id, chosen, score in rows.values_list(
-        "pk", "attempt_id", "question_id", "choice_ids", "score"
-    ).iterator(chunk_size=BATCH):
+    for pk, attempt_id, question_id, chosen, score in rows.iterator(BATCH):
         if question_id not in keys or attempt_id not in by_id:
             continue
-        new = answer_score(
-            kind=kinds[question_id], correct_ids=keys[question_id], chosen_ids=chosen
-        )
+        new = scored.get((question_id, chosen))
+        if new is None:
+            new = scored[(question_id, chosen)] = answer_score(
+                kind=kinds[question_id],
+                correct_ids=keys[question_id],
+                chosen_ids=json.loads(chosen or "[]"),
+            )
         old = score or Decimal(0)
         if new != old:
             delta[attempt_id] += new - old
@@ -228,60 +250,68 @@ def _plan(quiz, question, attempts, versions) -> RegradePlan:
         _scope_q(quiz=quiz, question=question), state=AttemptState.IN_PROGRESS
     ).count()
     grades = _grades(by_id, changed)
-    changes = [
-        RegradeChange(
-            attempt_id=a.pk,
-            quiz_id=a.quiz_id,
-            quiz_title=a.quiz.title,
-            trainee_id=a.trainee_id,
-            trainee=a.trainee.get_username(),
-            number=a.number,
-            max_score=a.max_score or 0,
-            old_score=a.score,
-            new_score=a.score + changed[a.pk],
-            pass_mark=a.quiz.pass_mark,
-            old_grade=grades[(a.trainee_id, a.quiz_id)][0],
-            new_grade=grades[(a.trainee_id, a.quiz_id)][1],
+    changes = []
+    for aid in sorted(changed):
+        _, trainee_id, quiz_id, number, score, max_score, username, title, mark = by_id[
+            aid
+        ]
+        old_grade, new_grade = grades[(trainee_id, quiz_id)]
+        changes.append(
+            RegradeChange(
+                attempt_id=aid,
+                quiz_id=quiz_id,
+                quiz_title=title,
+                trainee_id=trainee_id,
+                trainee=username,
+                number=number,
+                max_score=max_score or 0,
+                old_score=score,
+                new_score=score + changed[aid],
+                pass_mark=mark,
+                old_grade=old_grade,
+                new_grade=new_grade,
+            )
         )
-        for a in attempts
-        if a.pk in changed
-    ]
     return RegradePlan(
         quiz=quiz,
         question=question,
         changes=changes,
-        attempts_checked=len(attempts),
+        attempts_checked=len(by_id),
         in_progress=in_progress,
         answer_scores=answer_scores,
         attempt_ids=list(by_id),
     )
 
 
-def _grades(attempts: dict[int, Attempt], changed: dict[int, Decimal]) -> dict:
+def _grades(attempts: dict[int, tuple], changed: dict[int, Decimal]) -> dict:
     """Each affected trainee's grade for the quiz before and after, by the quiz's
-    grading method (one query for their finished attempts)."""
-    pairs = {(attempts[aid].trainee_id, attempts[aid].quiz_id) for aid in changed}
+    grading method (one query for the finished attempts of the quizzes involved:
+    by quiz, as a list of trainees could pass SQLite's limit on variables)."""
+    pairs = {(attempts[aid][1], attempts[aid][2]) for aid in changed}
     if not pairs:
         return {}
-    trainees = {t for t, _ in pairs}
-    quizzes = {q for _, q in pairs}
     sittings: dict[tuple, list] = defaultdict(list)
-    for a in (
-        Attempt.objects.filter(trainee_id__in=trainees, quiz_id__in=quizzes)
+    methods = {}
+    for pk, trainee_id, quiz_id, score, max_score, method in (
+        Attempt.objects.filter(quiz_id__in={q for _, q in pairs})
         .exclude(state=AttemptState.IN_PROGRESS)
-        .select_related("quiz")
         .order_by("started_at", "number")
+        .values_list(
+            "pk", "trainee_id", "quiz_id", "score", "max_score", "quiz__grading_method"
+        )
     ):
-        if (a.trainee_id, a.quiz_id) in pairs:
-            sittings[(a.trainee_id, a.quiz_id)].append(a)
+        if (trainee_id, quiz_id) in pairs:
+            sittings[(trainee_id, quiz_id)].append((pk, score, max_score))
+            methods[quiz_id] = method
     grades = {}
-    for pair, rows in sittings.items():
-        method = rows[0].quiz.grading_method
-        before = [_percent(a.score, a.max_score) for a in rows]
+    for (trainee_id, quiz_id), rows in sittings.items():
+        method = methods[quiz_id]
+        before = [_percent(score, top) for _, score, top in rows]
         after = [
-            _percent(a.score + changed.get(a.pk, Decimal(0)), a.max_score) for a in rows
+            _percent(score + changed.get(pk, Decimal(0)), top)
+            for pk, score, top in rows
         ]
-        grades[pair] = (
+        grades[(trainee_id, quiz_id)] = (
             quiz_grade(percents=before, method=method),
             quiz_grade(percents=after, method=method),
         )
@@ -296,19 +326,28 @@ def _percent(score: Decimal, max_score: int | None) -> float:
 
 def _repin(*, attempt_ids: list[int], versions) -> int:
     """Every answer of the locked attempts to the current version: one UPDATE per
-    question and batch of attempts. By the ids locked, not by state: an attempt
-    finished since the lock was scored with its own version and keeps it."""
+    batch of attempts, all questions at once. By the ids locked, not by state: an
+    attempt finished since the lock was scored with its own version and keeps it.
+    """
+    if not versions:
+        return 0
+    version_of = Case(
+        *[When(question_id=qid, then=Value(v.pk)) for qid, v in versions.items()],
+        default=F("question_version_id"),
+        output_field=Answer._meta.get_field("question_version").target_field,
+    )
+    stale = Q()
+    for qid, version in versions.items():
+        stale |= Q(question_id=qid) & (
+            ~Q(question_version_id=version.pk) | Q(question_version__isnull=True)
+        )
     repinned = 0
-    for question_id, version in versions.items():
-        for start in range(0, len(attempt_ids), BATCH):
-            repinned += (
-                Answer.objects.filter(
-                    attempt_id__in=attempt_ids[start : start + BATCH],
-                    question_id=question_id,
-                )
-                .exclude(question_version=version)
-                .update(question_version=version)
-            )
+    for start in range(0, len(attempt_ids), BATCH):
+        repinned += (
+            Answer.objects.filter(attempt_id__in=attempt_ids[start : start + BATCH])
+            .filter(stale)
+            .update(question_version=version_of)
+        )
     return repinned
 
 
