@@ -71,7 +71,7 @@ class AttemptRegradeAdmin(admin.ModelAdmin):
     search_help_text = "Searches the trainee's username, the reason and the quiz."
     date_hierarchy = "regraded_at"
     actions = ["export_csv"]
-    list_select_related = ["attempt__trainee", "quiz", "regraded_by"]
+    list_select_related = ["attempt__trainee", "attempt__quiz", "quiz", "regraded_by"]
 
     class Media:
         css = ADMIN_CSS
