@@ -28,6 +28,45 @@ def grant(apps, schema_editor):
     group.permissions.add(*_permissions(apps))
 
 
+def pin_existing_answers(apps, schema_editor):
+    """Answers older than versions are pinned to their question as it stands now.
+
+    The best record there is of what those attempts saw: from here on, an edit no
+    longer changes their review. One version per question, in batches.
+    """
+    from django.utils import timezone
+
+    from quizzes.versions import content_fingerprint, question_content
+
+    Answer = apps.get_model("quizzes", "Answer")
+    Choice = apps.get_model("quizzes", "Choice")
+    Question = apps.get_model("quizzes", "Question")
+    QuestionVersion = apps.get_model("quizzes", "QuestionVersion")
+    ids = sorted(
+        set(
+            Answer.objects.filter(question_version__isnull=True).values_list(
+                "question_id", flat=True
+            )
+        )
+    )
+    now = timezone.now()
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        choices = {}
+        for choice in Choice.objects.filter(question_id__in=batch):
+            choices.setdefault(choice.question_id, []).append(choice)
+        for question in Question.objects.filter(pk__in=batch):
+            content = question_content(question, choices.get(question.pk, []))
+            version, _ = QuestionVersion.objects.get_or_create(
+                question=question,
+                fingerprint=content_fingerprint(content),
+                defaults={"number": 1, "content": content, "created_at": now},
+            )
+            Answer.objects.filter(
+                question_id=question.pk, question_version__isnull=True
+            ).update(question_version=version)
+
+
 def revoke(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     group = Group.objects.filter(name=GROUP).first()
@@ -87,4 +126,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('question', 'fingerprint'), name='questionversion_unique'),
         ),
         migrations.RunPython(grant, revoke),
+        migrations.RunPython(pin_existing_answers, migrations.RunPython.noop),
     ]

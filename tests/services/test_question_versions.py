@@ -205,3 +205,22 @@ def test_a_dry_run_of_new_content_writes_nothing(question):
     assert versions[question.pk].pk is None
     assert versions[question.pk].number == 1
     assert not QuestionVersion.objects.exists()
+
+
+def test_answers_older_than_versions_are_pinned_by_the_migration(quiz, question):
+    """Migration 0010 pins every unpinned answer to its question's content as it
+    stands, so later edits no longer reach those attempts."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "quizzes.migrations.0010_question_versions_regrades"
+    )
+    attempt = attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+    Answer.objects.update(question_version=None)
+    QuestionVersion.objects.all().delete()
+    migration.pin_existing_answers(apps, None)
+    question.stem = "A rewritten stem"
+    question.save()
+    assert attempt_questions(attempt)[0]["stem"] == QuestionFactory.stem
