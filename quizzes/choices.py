@@ -41,3 +41,17 @@ class AttemptState(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     FINISHED = "finished", "Finished"
     EXPIRED = "expired", "Closed by the clock"
+
+
+class ReportCategory(models.TextChoices):
+    WRONG_KEY = "wrong_key", "The key is wrong"
+    UNCLEAR = "unclear", "The question is unclear"
+    TYPO = "typo", "A typo"
+    OUTDATED = "outdated", "Outdated practice"
+    OTHER = "other", "Something else"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+    DISMISSED = "dismissed", "Dismissed"

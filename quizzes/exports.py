@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from quizzes.choices import AttemptState
 from quizzes.progress import (
     ProgressFilter,
     TopSection,
@@ -145,8 +144,9 @@ ATTEMPTS_HEADER = [
 ]
 
 
-def attempts_rows(queryset) -> Iterator[list]:
-    """One line per attempt of ``queryset``, read in chunks (no per-row query)."""
+def attempts_rows(queryset, *, now: datetime) -> Iterator[list]:
+    """One line per attempt of ``queryset``, read in chunks (no per-row query);
+    the state as of ``now``, so an overdue attempt exports as expired."""
     attempts = queryset.select_related("trainee", "quiz").order_by("started_at", "pk")
     for attempt in attempts.iterator(chunk_size=2000):
         yield [
@@ -155,7 +155,7 @@ def attempts_rows(queryset) -> Iterator[list]:
             attempt.trainee.get_full_name(),
             attempt.quiz.title,
             attempt.number,
-            AttemptState(attempt.state).label,
+            attempt.state_label_as_of(now),
             attempt.started_at,
             attempt.deadline,
             attempt.finished_at,

@@ -645,3 +645,109 @@ def choice_stats(
             )
         )
     return result
+
+
+# --- flags and the histogram, for the admin's pages ----------------------------------
+
+FACILITY_LOW = 0.2
+FACILITY_HIGH = 0.95
+EFFICIENCY_LOW = 15.0  # percent
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Why a question deserves a look: a short ``code`` (for CSS and tests), the
+    ``reason`` an instructor reads, and a ``severity`` (3: the key is probably
+    wrong; 2: the question measures poorly; 1: a choice does no work)."""
+
+    code: str
+    reason: str
+    severity: int
+
+
+def question_flags(*, stats: QuestionStats) -> list[Flag]:
+    """The flags of one question's statistics, most severe first:
+
+    - facility < 0.2 (too hard) or > 0.95 (too easy);
+    - discriminative efficiency < 15 %;
+    - a distractor nobody picked (only with the distractor analysis);
+    - a distractor picked by more of the top third than any key (only with thirds,
+      i.e. three attempts or more): a wrong key, or an ambiguous stem.
+
+    A figure that is None raises no flag: its reason is shown instead.
+    """
+    flags = []
+    if stats.facility is not None and stats.facility < FACILITY_LOW:
+        flags.append(
+            Flag("hard", f"too hard: facility {stats.facility:.2f} (< 0.20)", 2)
+        )
+    if stats.facility is not None and stats.facility > FACILITY_HIGH:
+        flags.append(
+            Flag("easy", f"too easy: facility {stats.facility:.2f} (> 0.95)", 2)
+        )
+    efficiency = stats.discriminative_efficiency
+    if efficiency is not None and efficiency < EFFICIENCY_LOW:
+        flags.append(
+            Flag(
+                "weak",
+                f"discriminates poorly: efficiency {efficiency:.1f} % (< 15 %)",
+                2,
+            )
+        )
+    keys = [c for c in stats.choices if c.is_correct]
+    distractors = [c for c in stats.choices if not c.is_correct]
+    if stats.attempts:
+        for choice in distractors:
+            if choice.picked == 0:
+                flags.append(
+                    Flag("unused", f"nobody picked “{_short(choice.label)}”", 1)
+                )
+    key_top = max((c.top_picked for c in keys if c.top_picked is not None), default=0)
+    for choice in distractors:
+        if choice.top_picked is not None and choice.top_picked > key_top:
+            flags.append(
+                Flag(
+                    "beats-key",
+                    f"the top third picked “{_short(choice.label)}” "
+                    f"({choice.top_picked}) more than the key ({key_top})",
+                    3,
+                )
+            )
+    return sorted(flags, key=lambda flag: -flag.severity)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def score_percents(
+    *, columns: Sequence[Sequence[float | None]], questions: Sequence[QuestionInfo]
+) -> list[float]:
+    """Each attempt's score as a percent of the max marks of the questions it had
+    (an attempt with none scores 0)."""
+    if not any(None in column for column in columns):  # every attempt had all
+        out_of = math.fsum(info.max_mark for info in questions)
+        if not columns or not out_of:
+            return []
+        totals = map(math.fsum, zip(*columns, strict=True))
+        return [100 * total / out_of for total in totals]
+    percents = []
+    for row in zip(*columns, strict=True):
+        had = [
+            (x, info.max_mark)
+            for x, info in zip(row, questions, strict=True)
+            if x is not None
+        ]
+        out_of = math.fsum(m for _, m in had)
+        percents.append(100 * math.fsum(x for x, _ in had) / out_of if out_of else 0)
+    return percents
+
+
+def score_bins(*, percents: Sequence[float], count: int = 10) -> list[int]:
+    """Attempts per equal-width percent bin (0–10, …, 90–100 with 10 bins), a score
+    of 100 % in the last bin."""
+    bins = [0] * count
+    for percent in percents:
+        bins[min(int(percent * count // 100), count - 1)] += 1
+    return bins

@@ -20,7 +20,7 @@ Definitions (also shown on the pages):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from quizzes.choices import GradingMethod
 from quizzes.models import Answer, Attempt, Quiz, QuizOverride, Section, Trainee
+from quizzes.quiz_settings import quiz_settings_combine
 from quizzes.scoring import quiz_grade
 from quizzes.splitting import subtree_end
 from quizzes.statistics import FINISHED_STATES, attempt_percent
@@ -497,3 +498,29 @@ def trainee_overrides(*, trainee) -> list[QuizOverride]:
         .select_related("quiz", "group", "created_by", "updated_by")
         .order_by("quiz__title", "group__name")
     )
+
+
+def quiz_progress_overridden(
+    *, rows: list[QuizProgress], overrides: list[QuizOverride], trainee_id: int
+) -> list[QuizProgress]:
+    """``rows`` of one trainee with the attempts their overrides allow.
+
+    ``overrides``: ``trainee_overrides`` of that trainee (their quizzes joined), so
+    this reads nothing more from the database.
+    """
+    by_quiz: dict[int, list[QuizOverride]] = {}
+    for override in overrides:
+        by_quiz.setdefault(override.quiz_id, []).append(override)
+    return [
+        replace(
+            row,
+            attempts_allowed=quiz_settings_combine(
+                quiz=by_quiz[row.quiz_id][0].quiz,
+                overrides=by_quiz[row.quiz_id],
+                trainee_id=trainee_id,
+            ).attempts_allowed,
+        )
+        if row.quiz_id in by_quiz
+        else row
+        for row in rows
+    ]

@@ -16,6 +16,7 @@ from quizzes.models import (
     Answer,
     Attempt,
     AttemptRegrade,
+    ProblemReport,
     Quiz,
     QuizDraw,
     QuizOverride,
@@ -283,3 +284,17 @@ def attempt_section_results(*, attempt: Attempt) -> list[SectionResult]:
         SectionResult(title=title, score=sum(scores), questions=len(scores))
         for title, scores in rows.items()
     ]
+
+
+def problem_reports_for_attempt(
+    *, trainee, attempt: Attempt
+) -> dict[int, ProblemReport]:
+    """The trainee's own reports on ``attempt``, by question id. One query.
+
+    Scoped by trainee as well as attempt: another trainee's reports never show,
+    even on a page that holds someone else's attempt by mistake.
+    """
+    return {
+        report.question_id: report
+        for report in ProblemReport.objects.filter(trainee=trainee, attempt=attempt)
+    }

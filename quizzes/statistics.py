@@ -26,8 +26,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
 
-from quizzes.choices import AttemptState, QuestionStatus
-from quizzes.models import Answer, Question, Section
+from quizzes.choices import AttemptState, QuestionStatus, ReportStatus
+from quizzes.models import Answer, ProblemReport, Question, Section
 from quizzes.splitting import subtree_end
 
 FINISHED_STATES = [AttemptState.FINISHED, AttemptState.EXPIRED]
@@ -151,3 +151,45 @@ def section_tree() -> list[SectionNode]:
         )
         for i, section in enumerate(sections)
     ]
+
+
+def reports_with_question_stats(queryset: QuerySet[ProblemReport]) -> QuerySet:
+    """Problem reports with their question's ``responses`` and ``facility``.
+
+    The same figures as ``questions_with_stats``, by the same correlated
+    subqueries on the (question, score) index, keyed on the report's question.
+    """
+    scored = (
+        Answer.objects.filter(question=OuterRef("question_id"), score__isnull=False)
+        .order_by()
+        .values("question")
+    )
+    return queryset.annotate(
+        responses=Coalesce(
+            Subquery(scored.annotate(n=Count("score")).values("n")),
+            0,
+            output_field=IntegerField(),
+        ),
+        facility=Subquery(
+            scored.annotate(mean=Avg(Cast("score", FloatField())) * 100).values("mean"),
+            output_field=FloatField(),
+        ),
+    )
+
+
+def questions_with_open_reports(queryset: QuerySet[Question]) -> QuerySet[Question]:
+    """Questions with ``open_reports``: how many problem reports await an outcome.
+
+    A correlated subquery on the (question, status) index, not a join: a join
+    would multiply the answers counted by ``questions_with_stats``.
+    """
+    open_reports = (
+        ProblemReport.objects.filter(question=OuterRef("pk"), status=ReportStatus.OPEN)
+        .order_by()
+        .values("question")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        open_reports=Coalesce(Subquery(open_reports, output_field=IntegerField()), 0)
+    )

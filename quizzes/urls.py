@@ -18,5 +18,10 @@ urlpatterns = [
     path(
         "attempts/<int:attempt_id>/review/", views.attempt_review, name="attempt_review"
     ),
+    path(
+        "attempts/<int:attempt_id>/questions/<int:question_id>/report/",
+        views.question_report,
+        name="question_report",
+    ),
     path("history/", views.history, name="history"),
 ]

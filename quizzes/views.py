@@ -25,11 +25,13 @@ from quizzes.choices import (
     AttemptState,
     QuestionKind,
     QuizMode,
+    ReportCategory,
     ReviewFrom,
     ReviewShows,
 )
 from quizzes.forms import AnswerForm, QuestionRefForm
 from quizzes.models import Answer, Attempt, Quiz
+from quizzes.models.reports import REPORT_TEXT_MAX
 from quizzes.presenters import (
     attempt_feedback,
     attempt_questions,
@@ -43,6 +45,7 @@ from quizzes.selectors import (
     accommodation_for,
     attempt_for_trainee,
     attempt_section_results,
+    problem_reports_for_attempt,
     quiz_settings_map,
     quiz_standings,
     regrade_notices,
@@ -60,6 +63,7 @@ from quizzes.services.attempts import (
     attempt_start,
     attempt_start_refusal,
 )
+from quizzes.services.reports import ReportError, report_create
 
 HISTORY_PAGE_SIZE = 50
 
@@ -172,6 +176,10 @@ def attempt_page(request, attempt_id: int):
         "seconds_left": seconds_left,
         "clock": clock_text(seconds_left),
     }
+    if feedback:
+        # The key is shown: so is the problem report (one query, only then).
+        reports = problem_reports_for_attempt(trainee=request.user, attempt=attempt)
+        context |= _report_context(report=reports.get(current.question_id))
     return render(request, "quizzes/attempt.html", context)
 
 
@@ -264,6 +272,9 @@ def attempt_review(request, attempt_id: int):
         questions=attempt_questions(attempt, answers=answers),
         feedback=attempt_feedback(attempt, answers=answers, now=now),
     )
+    reports = problem_reports_for_attempt(trainee=request.user, attempt=attempt)
+    for item in items:
+        item["report"] = reports.get(item["question"]["id"])
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -271,8 +282,52 @@ def attempt_review(request, attempt_id: int):
         "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
             attempt.pk, []
         ),
+        **_report_context(),
     }
     return render(request, "quizzes/attempt_review.html", context)
+
+
+@login_required
+@require_POST
+def question_report(request, attempt_id: int, question_id: int):
+    """Record the trainee's report of a problem with a question, then go back to
+    the question (its review, or its tutor feedback) with a message.
+
+    ``services.reports`` decides whether the question may be reported: a question
+    whose key is not shown yet is refused there, whatever this form posts.
+    """
+    now = timezone.now()
+    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    attempt = attempt_expire_if_due(attempt=attempt, now=now)
+    position = (
+        attempt.answers.filter(question_id=question_id)
+        .values_list("position", flat=True)
+        .first()
+    )
+    if position is None:
+        raise Http404("That question is not part of this attempt.")
+    try:
+        report_create(
+            trainee=request.user,
+            attempt=attempt,
+            question_id=question_id,
+            category=request.POST.get("category", ""),
+            text=request.POST.get("text", ""),
+            now=now,
+        )
+    except ReportError as error:
+        messages.error(request, f"Your report was not sent: {error}")
+    else:
+        messages.success(
+            request,
+            f"Thank you: your report on question {position} is sent. An instructor "
+            "will look at it; the outcome will show here.",
+        )
+    if attempt.is_in_progress:
+        back = _question_url(attempt, position)
+    else:
+        back = reverse("attempt_review", args=[attempt.pk])
+    return redirect(f"{back}#report-q{question_id}")
 
 
 @login_required
@@ -428,6 +483,15 @@ def _expired_message(attempt: Attempt) -> str:
         f"{timezone.localtime(attempt.deadline):%H:%M %Z}. It was scored with the "
         "answers saved before then."
     )
+
+
+def _report_context(**extra) -> dict:
+    """What the problem report's form needs (``_problem_report.html``)."""
+    return {
+        "report_categories": ReportCategory.choices,
+        "report_text_max": REPORT_TEXT_MAX,
+        **extra,
+    }
 
 
 def _question_url(attempt: Attempt, position: int) -> str:

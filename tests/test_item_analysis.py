@@ -16,8 +16,13 @@ import pytest
 
 from quizzes.item_analysis import (
     ChoiceInfo,
+    ChoiceStats,
     QuestionInfo,
+    QuestionStats,
     item_analysis,
+    question_flags,
+    score_bins,
+    score_percents,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "item_analysis"
@@ -397,3 +402,100 @@ def test_the_module_is_pure():
         "itertools", "operator",
     }  # fmt: skip
     assert imported <= standard
+
+
+# --- flags and the histogram's bins -----------------------------------------------
+
+
+def _stats(*, facility=0.6, efficiency=40.0, choices=(), attempts=30):
+    return QuestionStats(
+        question="q",
+        attempts=attempts,
+        facility=facility,
+        discriminative_efficiency=efficiency,
+        choices=list(choices),
+    )
+
+
+def _choice(id_, *, key=False, picked=5, top=2):
+    return ChoiceStats(
+        id=id_,
+        label=f"choice {id_}",
+        is_correct=key,
+        picked=picked,
+        picked_fraction=None,
+        top_picked=top,
+        top_fraction=None,
+        bottom_picked=None,
+        bottom_fraction=None,
+    )
+
+
+def _codes(stats):
+    return [flag.code for flag in question_flags(stats=stats)]
+
+
+def test_a_question_within_every_threshold_raises_no_flag():
+    """Facility 0.2 to 0.95, efficiency 15 % or more, every distractor picked and
+    none by more of the top third than the key: no flag."""
+    choices = [_choice(1, key=True, top=8), _choice(2, top=1), _choice(3, top=1)]
+    assert _codes(_stats(choices=choices)) == []
+    assert _codes(_stats(facility=0.2, efficiency=15.0)) == []
+    assert _codes(_stats(facility=0.95)) == []
+
+
+def test_a_facility_under_0_2_or_over_0_95_is_flagged():
+    """Too hard below 0.2, too easy above 0.95, each with the figure in words."""
+    assert _codes(_stats(facility=0.19)) == ["hard"]
+    assert _codes(_stats(facility=0.96)) == ["easy"]
+    (flag,) = question_flags(stats=_stats(facility=0.19))
+    assert flag.reason == "too hard: facility 0.19 (< 0.20)"
+
+
+def test_a_discriminative_efficiency_under_15_percent_is_flagged():
+    """Under 15 % is flagged; a None efficiency (no spread) is not a flag, its
+    reason is shown instead."""
+    assert _codes(_stats(efficiency=14.9)) == ["weak"]
+    assert _codes(_stats(efficiency=None)) == []
+
+
+def test_a_distractor_nobody_picks_is_flagged_by_name():
+    """A distractor picked by no attempt is named; an unpicked key is not a
+    distractor; no attempt at all flags nothing."""
+    choices = [_choice(1, key=True, top=8), _choice(2, picked=0, top=0)]
+    flags = question_flags(stats=_stats(choices=choices))
+    assert [(f.code, f.reason) for f in flags] == [
+        ("unused", "nobody picked “choice 2”")
+    ]
+    unpicked_key = [_choice(1, key=True, picked=0, top=0), _choice(2, top=0)]
+    assert "unused" not in _codes(_stats(choices=unpicked_key))
+    assert _codes(_stats(choices=choices, attempts=0, facility=None)) == []
+
+
+def test_a_distractor_the_top_third_prefers_to_the_key_is_flagged_first():
+    """More of the top third picked the distractor than the key: the key is likely
+    wrong, the most severe flag, listed first. A tie is not flagged; without thirds
+    (under three attempts) nothing is compared."""
+    choices = [_choice(1, key=True, top=2), _choice(2, top=5)]
+    flags = question_flags(stats=_stats(facility=0.1, choices=choices))
+    assert [f.code for f in flags] == ["beats-key", "hard"]
+    assert flags[0].reason == (
+        "the top third picked “choice 2” (5) more than the key (2)"
+    )
+    tie = [_choice(1, key=True, top=3), _choice(2, top=3)]
+    assert _codes(_stats(choices=tie)) == []
+    no_thirds = [_choice(1, key=True, top=None), _choice(2, top=None)]
+    assert _codes(_stats(choices=no_thirds)) == []
+
+
+def test_scores_fall_in_ten_percent_bins_with_100_in_the_last():
+    """0–10 … 90–100: a score on a boundary goes up a bin, except 100 %."""
+    assert score_bins(percents=[0, 9.99, 10, 55, 100]) == [2, 1, 0, 0, 0, 1, 0, 0, 0, 1]
+
+
+def test_a_score_percent_counts_only_the_questions_the_attempt_had():
+    """An attempt's percent is out of the max marks of the questions it had."""
+    questions = [QuestionInfo("a"), QuestionInfo("b", max_mark=2), QuestionInfo("c")]
+    columns = [[1, 0], [2, None], [None, 1]]
+    assert score_percents(columns=columns, questions=questions) == [100, 50]
+    assert score_percents(columns=[[1, 0]], questions=questions[:1]) == [100, 0]

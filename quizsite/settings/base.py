@@ -38,6 +38,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Refuses an unreadable or oversized body with a clear 413/400 before the CSRF
+    # check reads it (that check runs in process_view, after every middleware's
+    # __call__); placed after CSP and X-Frame-Options so its page carries them.
+    "quizsite.middleware.RequestBodyGuard",
     # Records who made each change to a question or choice (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into the

@@ -13,6 +13,7 @@ from quizzes.admin import (  # noqa: F401  (registration)
     questions,
     quizzes,
     regrade,
+    reports,
     users,
 )
 from quizzes.admin.attempts import AttemptAdmin

@@ -361,7 +361,7 @@ class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return csv_response(
             filename=f"attempts-{timezone.localdate():%Y-%m-%d}.csv",
             header=ATTEMPTS_HEADER,
-            rows=attempts_rows(queryset),
+            rows=attempts_rows(queryset, now=timezone.now()),
         )
 
 

@@ -49,6 +49,7 @@ from quizzes.progress import (
     cohort_trainees,
     mastery_grid,
     quiz_progress,
+    quiz_progress_overridden,
     quiz_results,
     top_sections,
     trainee_mastery,
@@ -198,7 +199,12 @@ class TraineeAdmin(admin.ModelAdmin):
         form = ProgressFilterForm(request.GET or None)
         filters = form.progress_filter()
         sections = top_sections()
-        rows = quiz_progress(filters=filters, trainee=trainee)
+        overrides = trainee_overrides(trainee=trainee)
+        rows = quiz_progress_overridden(
+            rows=quiz_progress(filters=filters, trainee=trainee),
+            overrides=overrides,
+            trainee_id=trainee.pk,
+        )
         points = trainee_score_points(trainee=trainee, filters=filters)
         pass_marks = {p.pass_mark for p in points}
         mastery = [
@@ -256,7 +262,7 @@ class TraineeAdmin(admin.ModelAdmin):
                 "changes": "; ".join(override.changes()),
                 "recorded": recorded_text(override),
             }
-            for override in trainee_overrides(trainee=trainee)
+            for override in overrides
         ]
         return TemplateResponse(request, "admin/quizzes/trainee/progress.html", context)
 
@@ -352,7 +358,9 @@ class TraineeAdmin(admin.ModelAdmin):
             return csv_response(
                 filename=f"attempts-{stamp}.csv",
                 header=ATTEMPTS_HEADER,
-                rows=attempts_rows(Attempt.objects.filter(filters.attempts())),
+                rows=attempts_rows(
+                    Attempt.objects.filter(filters.attempts()), now=timezone.now()
+                ),
             )
         raise Http404("No such export.")
 

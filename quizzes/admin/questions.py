@@ -16,6 +16,11 @@ from django.utils.html import format_html, format_html_join
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.filters import SectionTreeFilter
+from quizzes.admin.item_statistics import (
+    FlaggedFilter,
+    QuestionFiguresColumns,
+    open_reports_html,
+)
 from quizzes.admin.regrade import regrade_selected
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Choice, Question, Section
@@ -37,7 +42,7 @@ from quizzes.services.questions import (
     questions_publish,
     questions_retire,
 )
-from quizzes.statistics import questions_with_stats
+from quizzes.statistics import questions_with_open_reports, questions_with_stats
 
 KIND_SHORT = {
     QuestionKind.SINGLE: "single",
@@ -219,7 +224,13 @@ class QuestionAdmin(admin.ModelAdmin):
         "preview_link",
     ]
     list_display_links = ["stem_short"]
-    list_filter = ["section__document", "kind", "status", SectionTreeFilter]
+    list_filter = [
+        "section__document",
+        "kind",
+        "status",
+        SectionTreeFilter,
+        FlaggedFilter,
+    ]
     search_fields = ["stem", "choices__text", "ref"]
     list_select_related = ["section"]
     inlines = [ChoiceInline]
@@ -234,6 +245,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "versions_link",
                     "responses",
                     "facility",
+                    "open_reports_link",
                     "ref",
                     "created_at",
                     "updated_at",
@@ -246,6 +258,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "versions_link",
         "responses",
         "facility",
+        "open_reports_link",
         "ref",
         "created_at",
         "updated_at",
@@ -256,7 +269,19 @@ class QuestionAdmin(admin.ModelAdmin):
         css = {"all": [*ADMIN_CSS["all"], "quizzes/admin/question_form.css"]}
 
     def get_queryset(self, request):
-        return questions_with_stats(super().get_queryset(request))
+        return questions_with_open_reports(
+            questions_with_stats(super().get_queryset(request))
+        )
+
+    def get_list_display(self, request):
+        # The item-analysis columns go before "preview"; they read the cached
+        # statistics once per page (``QuestionFiguresColumns``), not once per row.
+        columns = list(super().get_list_display(request))
+        at = columns.index("preview_link") if "preview_link" in columns else None
+        extra = QuestionFiguresColumns(request).columns()
+        if at is None:
+            return [*columns, *extra]
+        return [*columns[:at], *extra, *columns[at:]]
 
     def get_changeform_initial_data(self, request):
         return {
@@ -326,6 +351,14 @@ class QuestionAdmin(admin.ModelAdmin):
         """Mean mark over the answers in finished attempts, as a percent."""
         value = getattr(obj, "facility", None)
         return "—" if value is None else f"{value:.0f} %"
+
+    @admin.display(description="reports", ordering="open_reports")
+    def open_reports_link(self, obj):
+        """Trainees' problem reports awaiting an outcome (open), linked to the queue."""
+        count = getattr(obj, "open_reports", 0)
+        if not count:
+            return "—"
+        return open_reports_html(question_id=obj.pk, count=count)
 
     @admin.display(description="preview")
     def preview_link(self, obj):

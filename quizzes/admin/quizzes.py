@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.urls import path
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.fields import MinutesField, TraineeChoiceField, trainee_choices
+from quizzes.admin.item_statistics import statistics_link, statistics_view
 from quizzes.admin.overrides import QuizOverrideInline, save_override_formset
 from quizzes.admin.regrade import regrade_selected
 from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion, Section
@@ -108,6 +110,7 @@ class QuizAdmin(admin.ModelAdmin):
         "started",
         "finished",
         "mean_score",
+        "statistics",
     ]
     list_filter = ["mode", "grading_method", "review_shows"]
     search_fields = ["title", "slug", "description"]
@@ -149,6 +152,24 @@ class QuizAdmin(admin.ModelAdmin):
         # Overrides record who made them: the service does that, not the formset.
         if not save_override_formset(request, formset):
             super().save_formset(request, form, formset, change)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/statistics/",
+                self.admin_site.admin_view(self.statistics_view),
+                name="quizzes_quiz_statistics",
+            ),
+            *super().get_urls(),
+        ]
+
+    def statistics_view(self, request, object_id: int):
+        """Item analysis of the quiz (``quizzes.admin.item_statistics``)."""
+        return statistics_view(self, request, object_id)
+
+    @admin.display(description="item analysis")
+    def statistics(self, obj):
+        return statistics_link(obj)
 
     @admin.display(description="time limit", ordering="time_limit")
     def time_limit_minutes(self, obj):

@@ -8,6 +8,7 @@ from quizzes.models.quizzes import (
     QuizOverride,
     QuizQuestion,
 )
+from quizzes.models.reports import ProblemReport
 from quizzes.models.trainees import DeadlineExtension, Trainee
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "AttemptRegrade",
     "Choice",
     "DeadlineExtension",
+    "ProblemReport",
     "Question",
     "QuestionVersion",
     "Quiz",

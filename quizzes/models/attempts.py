@@ -138,6 +138,10 @@ class Attempt(models.Model):
         """In progress, yet past its deadline: expired, though not closed yet."""
         return self.is_in_progress and self.is_past_deadline(now)
 
+    def state_label_as_of(self, now: datetime) -> str:
+        """The state in words as of ``now``: an overdue attempt reads as expired."""
+        return OVERDUE_LABEL if self.is_overdue(now) else self.get_state_display()
+
     @property
     def percent(self) -> float | None:
         if self.score is None or not self.max_score:

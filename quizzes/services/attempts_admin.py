@@ -15,6 +15,7 @@ from django.db import transaction
 
 from quizzes.choices import AttemptState
 from quizzes.models import Attempt, DeadlineExtension
+from quizzes.selectors import quiz_settings_for
 from quizzes.services.attempts import attempt_expire_if_due
 
 logger = logging.getLogger(__name__)
@@ -33,8 +34,9 @@ def attempt_deadline_extend(
 
     Refused for a finished or untimed attempt, for one already past its deadline
     (plus the grace: the clock has closed it, even if nobody has touched it yet), and
-    for a new deadline past the quiz's close (after the close, reviews may show the
-    keys). The attempt row is locked, so a submit or a second extension waits.
+    for a new deadline past the trainee's close (the quiz's, or their override's:
+    after it, reviews may show the keys). The attempt row is locked, so a submit or
+    a second extension waits.
     """
     reason = reason.strip()
     if not reason:
@@ -66,13 +68,16 @@ def attempt_deadline_extend(
                 "clock has closed this attempt. Finish it instead."
             )
         new_deadline = locked.deadline + timedelta(minutes=minutes)
-        closes_at = locked.quiz.closes_at
+        closes_at = quiz_settings_for(
+            trainee=locked.trainee, quiz=locked.quiz
+        ).closes_at
         if closes_at and new_deadline > closes_at:
             room = int((closes_at - locked.deadline).total_seconds() // 60)
             raise DeadlineNotExtended(
-                f"“{locked.quiz}” closes at {closes_at:%Y-%m-%d %H:%M} UTC: the "
-                f"deadline can move by at most {room} minute(s). Move the quiz's "
-                "close first if more time is needed."
+                f"“{locked.quiz}” closes at {closes_at:%Y-%m-%d %H:%M} UTC for "
+                f"{locked.trainee}: the deadline can move by at most {room} "
+                "minute(s). Move the close (the quiz's, or an override for this "
+                "trainee) first if more time is needed."
             )
         extension = DeadlineExtension.objects.create(
             attempt=locked,

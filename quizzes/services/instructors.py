@@ -42,6 +42,12 @@ INSTRUCTOR_OVERRIDE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "quizzes": {"quizoverride": MANAGE, "historicalquizoverride": ("view",)},
 }
 
+# Added by migration 0011 (a test keeps them equal): reading trainees' problem
+# reports and resolving them; trainees create them, nobody deletes them.
+INSTRUCTOR_REPORT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "quizzes": {"problemreport": ("change", "view")},
+}
+
 
 # Added by migration 0010 (a test keeps them equal): reading the regrade log (a
 # regrade itself needs the change permission on the question or the quiz).
@@ -66,6 +72,7 @@ def instructors_group_ensure() -> Group:
     for label, models in [
         *INSTRUCTOR_ADDED_PERMISSIONS.items(),
         *INSTRUCTOR_OVERRIDE_PERMISSIONS.items(),
+        *INSTRUCTOR_REPORT_PERMISSIONS.items(),
         *INSTRUCTOR_REGRADE_PERMISSIONS.items(),
     ]:
         codenames = [f"{a}_{m}" for m, actions in models.items() for a in actions]

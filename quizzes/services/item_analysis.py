@@ -9,19 +9,34 @@ well within memory and the time budget (``manage.py bench_item_analysis``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import chain
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import FloatField, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import (
+    Count,
+    FloatField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+)
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from quizzes.choices import AttemptState
 from quizzes.item_analysis import (
     Analysis,
     ChoiceInfo,
+    Flag,
     QuestionInfo,
     item_analysis_by_question,
+    question_flags,
+    score_bins,
+    score_percents,
 )
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz, Section
 from quizzes.splitting import subtree_end
@@ -137,14 +152,159 @@ def quiz_item_matrix(
     )
 
 
-def quiz_item_analysis(*, quiz: Quiz, all_attempts: bool = False) -> Analysis:
+def quiz_item_analysis_compute(*, quiz: Quiz, all_attempts: bool = False) -> Analysis:
     """Moodle's quiz and question statistics, and the distractor analysis, of
-    ``quiz``'s first (or all) finished attempts."""
+    ``quiz``'s first (or all) finished attempts, computed now (no cache: see
+    ``quiz_item_analysis`` for the cached one)."""
+    return _report_compute(quiz=quiz, all_attempts=all_attempts).analysis
+
+
+# --- the cache -------------------------------------------------------------------
+
+# Bumped whenever ``ItemReport`` or the statistics change shape or meaning, so that
+# a deploy never unpickles an older report.
+CACHE_VERSION = 1
+# A report stays valid while its quiz's finished attempts do not change (the key
+# carries their fingerprint); the timeout only frees the memory of stale keys.
+CACHE_TIMEOUT = 7 * 24 * 3600
+
+
+@dataclass
+class ItemReport:
+    """What the statistics page shows of a quiz, as cached: the analysis, the
+    question ids of its rows (in the same order), each row's flags, the histogram's
+    bins (attempts per 10 % of score) and when it was computed."""
+
+    analysis: Analysis
+    question_ids: list[int]
+    flags: list[list[Flag]]
+    bins: list[int]
+    computed_at: datetime
+    from_cache: bool = field(default=False, compare=False)
+
+
+def quiz_item_analysis(*, quiz: Quiz, all_attempts: bool = False) -> Analysis:
+    """``quiz``'s item analysis from the cache while its finished attempts are
+    unchanged, else computed and cached (see ``quiz_item_report``)."""
+    return quiz_item_report(quiz=quiz, all_attempts=all_attempts).analysis
+
+
+def quiz_item_report(
+    *, quiz: Quiz, all_attempts: bool = False, recompute: bool = False
+) -> ItemReport:
+    """The statistics page's report of ``quiz``: from the cache when one was
+    computed from the same finished attempts, else computed now and stored.
+
+    Validity costs one query (``_fingerprints``): a new, deleted or re-finished
+    attempt changes the key, so a stale report is never read. ``recompute`` skips
+    the cache (the page's "Recompute now"), e.g. after a question's text changed.
+    """
+    fingerprint, _ = _fingerprints(quiz_ids=[quiz.pk]).get(
+        quiz.pk, (EMPTY_FINGERPRINT, "")
+    )
+    key = _cache_key(quiz_id=quiz.pk, all_attempts=all_attempts, print_=fingerprint)
+    if not recompute:
+        report = cache.get(key)
+        if report is not None:
+            report.from_cache = True
+            return report
+    report = _report_compute(quiz=quiz, all_attempts=all_attempts)
+    cache.set(key, report, CACHE_TIMEOUT)
+    return report
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    """A question's figures on the question list: those of the quiz whose cached
+    report flags it worst (or, unflagged, has the most attempts of it)."""
+
+    quiz_id: int
+    quiz_title: str
+    discrimination_index: float | None
+    flags: tuple[Flag, ...]
+
+
+def question_item_figures() -> dict[int, QuestionFigures]:
+    """Every question's figures from the *cached* first-attempt reports of the
+    quizzes it was sat in: one query (the fingerprints) and one cache read.
+
+    Never computes: a list page must not spend seconds per quiz; a quiz counts once
+    its statistics page has been opened (or recomputed) since its last attempt.
+    Across quizzes the worst flag wins (a question weak in one quiz is worth a look
+    wherever else it scores well), then the quiz with the most attempts of it.
+    """
+    prints, titles = _fingerprints(quiz_ids=None), {}
+    for quiz_id, (print_, title) in list(prints.items()):
+        prints[quiz_id], titles[quiz_id] = print_, title
+    keys = {
+        _cache_key(quiz_id=quiz_id, all_attempts=False, print_=print_): quiz_id
+        for quiz_id, print_ in prints.items()
+    }
+    reports = cache.get_many(list(keys))
+    best: dict[int, tuple[tuple, QuestionFigures]] = {}
+    for key, report in reports.items():
+        quiz_id = keys[key]
+        for qid, stats, flags in zip(
+            report.question_ids, report.analysis.questions, report.flags, strict=True
+        ):
+            rank = (max((f.severity for f in flags), default=0), stats.attempts)
+            if qid in best and best[qid][0] >= rank:
+                continue
+            best[qid] = (
+                rank,
+                QuestionFigures(
+                    quiz_id=quiz_id,
+                    quiz_title=titles[quiz_id],
+                    discrimination_index=stats.discrimination_index,
+                    flags=tuple(flags),
+                ),
+            )
+    return {qid: figures for qid, (_, figures) in best.items()}
+
+
+# (count, last finished_at, highest id) of a quiz's finished attempts. When
+# regrading lands, the latest regrade time joins it (a regrade changes marks
+# without finishing an attempt).
+EMPTY_FINGERPRINT = (0, None, None)
+
+
+def _fingerprints(*, quiz_ids: list[int] | None) -> dict[int, tuple[tuple, str]]:
+    """The fingerprint of each quiz's finished attempts, and the quiz's title, all
+    quizzes in one query (a quiz without a finished attempt is left out)."""
+    attempts = Attempt.objects.filter(state__in=FINISHED_STATES)
+    if quiz_ids is not None:
+        attempts = attempts.filter(quiz_id__in=quiz_ids)
+    rows = (
+        attempts.order_by()
+        .values("quiz_id", "quiz__title")
+        .annotate(n=Count("pk"), last=Max("finished_at"), top=Max("pk"))
+        .values_list("quiz_id", "quiz__title", "n", "last", "top")
+    )
+    return {quiz_id: ((n, last, top), title) for quiz_id, title, n, last, top in rows}
+
+
+def _cache_key(*, quiz_id: int, all_attempts: bool, print_: tuple) -> str:
+    n, last, top = print_
+    stamp = "-" if last is None else f"{last.timestamp():.6f}"
+    mode = "all" if all_attempts else "first"
+    return f"item-analysis:v{CACHE_VERSION}:{quiz_id}:{mode}:{n}:{stamp}:{top}"
+
+
+def _report_compute(*, quiz: Quiz, all_attempts: bool) -> ItemReport:
     matrix = quiz_item_matrix(quiz=quiz, all_attempts=all_attempts)
-    return item_analysis_by_question(
+    analysis = item_analysis_by_question(
         columns=matrix.columns,
         questions=matrix.questions,
         responses=matrix.response_columns,
+    )
+    return ItemReport(
+        analysis=analysis,
+        question_ids=matrix.question_ids,
+        flags=[question_flags(stats=stats) for stats in analysis.questions],
+        bins=score_bins(
+            percents=score_percents(columns=matrix.columns, questions=matrix.questions)
+        ),
+        computed_at=timezone.now(),
     )
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from quizzes.choices import AttemptState
-from quizzes.models import Answer, Attempt, DeadlineExtension, QuizDraw
+from quizzes.choices import AttemptState, ReportCategory
+from quizzes.models import Answer, Attempt, DeadlineExtension, ProblemReport, QuizDraw
 from quizzes.services.instructors import instructors_group_ensure
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
@@ -100,4 +100,21 @@ class DeadlineExtensionFactory(factory.django.DjangoModelFactory):
     old_deadline = factory.LazyAttribute(lambda e: e.attempt.deadline)
     new_deadline = factory.LazyAttribute(
         lambda e: e.old_deadline + timedelta(minutes=5)
+    )
+
+
+class ProblemReportFactory(factory.django.DjangoModelFactory):
+    """An open report of a scored answer's question, by the attempt's trainee."""
+
+    class Meta:
+        model = ProblemReport
+
+    answer = factory.SubFactory(AnswerFactory)
+    attempt = factory.LazyAttribute(lambda r: r.answer.attempt)
+    question = factory.LazyAttribute(lambda r: r.answer.question)
+    trainee = factory.LazyAttribute(lambda r: r.answer.attempt.trainee)
+    category = ReportCategory.WRONG_KEY
+    text = "The section says intramuscular, the key says oral."
+    created_at = factory.LazyAttribute(
+        lambda r: r.attempt.finished_at + timedelta(minutes=1)
     )

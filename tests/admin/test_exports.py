@@ -2,11 +2,15 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.exports import csv_cell
+from quizzes.services.attempts import attempt_start
+from tests.factories import QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +108,24 @@ def test_a_trainees_name_cannot_inject_a_formula_into_the_export(
     cohort.t1.save()
     rows = export(instructor_client, "sections")
     assert rows[1][1].startswith("'=cmd")
+
+
+def test_an_overdue_attempt_exports_as_expired_not_in_progress(instructor_client):
+    """The export reads the clock as the attempt list does: an attempt past its
+    deadline that nobody has closed yet is expired, not a trainee still at work."""
+    quiz = QuizFactory(
+        time_limit=timedelta(minutes=10), with_questions=[QuestionFactory()]
+    )
+    started = timezone.now() - timedelta(minutes=30)
+    attempt_start(trainee=UserFactory(), quiz=quiz, now=started)
+    attempt_start(trainee=UserFactory(), quiz=quiz, now=timezone.now())
+    response = instructor_client.post(
+        reverse("admin:quizzes_attempt_changelist"),
+        {
+            "action": "export_csv",
+            "_selected_action": list(quiz.attempts.values_list("pk", flat=True)),
+        },
+    )
+    body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    states = sorted(row[5] for row in list(csv.reader(io.StringIO(body)))[1:])
+    assert states == ["Expired (not yet closed)", "In progress"]

@@ -5,10 +5,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import QuizOverride
+from quizzes.services.attempts import attempt_start
 from tests.admin.test_quizzes import quiz_form
-from tests.factories import QuizFactory, QuizOverrideFactory, UserFactory
+from tests.factories import (
+    QuestionFactory,
+    QuizFactory,
+    QuizOverrideFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +216,22 @@ def test_the_progress_page_lists_the_overrides_that_apply(instructor_client):
     assert "created by ida" in page
     assert "group Night shift" in page and "time limit 60 min" in page
     assert "Not for this one" not in page
+
+
+def test_the_progress_page_counts_attempts_against_the_overridden_number(
+    instructor_client,
+):
+    """ "Attempts used" reads against what the trainee may use: their override's
+    number, not the quiz's own."""
+    trainee = UserFactory()
+    quiz = QuizFactory(
+        title="Routes exam", attempts_allowed=1, with_questions=[QuestionFactory()]
+    )
+    QuizOverrideFactory(quiz=quiz, trainee=trainee, attempts_allowed=3, reason="Resit")
+    attempt_start(trainee=trainee, quiz=quiz, now=timezone.now())
+    response = instructor_client.get(
+        reverse("admin:quizzes_trainee_progress", args=[trainee.pk])
+    )
+    page = response.content.decode()
+    assert "1 of 3" in page
+    assert "1 of 1" not in page

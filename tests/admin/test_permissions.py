@@ -3,7 +3,8 @@
 - Anonymous visitors and trainees (not staff) are sent to the admin login, always.
 - Instructors (staff in the Instructors group) manage documents, sections, questions,
   quizzes, accommodations and quiz overrides; read attempts, answers, extensions and
-  trainees' progress; and get 403 on users and groups.
+  trainees' progress; read and resolve trainees' problem reports; and get 403 on
+  users and groups.
 - Superusers may open everything; nobody may add or edit what trainees did.
 """
 
@@ -17,6 +18,7 @@ from tests.admin.factories import (
     AnswerFactory,
     DeadlineExtensionFactory,
     InstructorFactory,
+    ProblemReportFactory,
     SuperuserFactory,
 )
 from tests.factories import (
@@ -45,6 +47,7 @@ def objects():
         "attempt": answer.attempt,
         "answer": answer,
         "deadlineextension": extension,
+        "problemreport": ProblemReportFactory(answer=answer),
         "trainee": answer.attempt.trainee,
         "user": answer.attempt.trainee,
         "group": Group.objects.get_or_create(name="Someone's group")[0],
@@ -68,6 +71,7 @@ def pages(objects):
         "attempt",
         "answer",
         "deadlineextension",
+        "problemreport",
         "trainee",
     ]:
         found += [
@@ -109,6 +113,8 @@ INSTRUCTOR_REFUSED = {
     "answer add": 403,
     "deadlineextension add": 403,
     "trainee add": 403,
+    # Trainees report problems from their review.
+    "problemreport add": 403,
     # Accounts are the superusers' business.
     "user list": 403,
     "user add": 403,
@@ -125,6 +131,7 @@ SUPERUSER_REFUSED = {
     "answer add": 403,
     "deadlineextension add": 403,
     "trainee add": 403,
+    "problemreport add": 403,
 }
 REDIRECTED = {"trainee change": 302}
 
@@ -207,3 +214,13 @@ def test_instructors_may_edit_a_question(client, objects):
     assert page.status_code == 200
     assert 'name="stem"' in page.content.decode()
     assert Question.objects.count() == 2
+
+
+def test_instructors_resolve_problem_reports_but_cannot_delete_them(client, objects):
+    """View and change (the outcome), nothing more: a report stays on record."""
+    client.force_login(InstructorFactory())
+    report = objects["problemreport"]
+    url = admin_url("quizzes_problemreport_change", report.pk)
+    assert 'name="resolution_note"' in client.get(url).content.decode()
+    delete = admin_url("quizzes_problemreport_delete", report.pk)
+    assert client.post(delete, {"post": "yes"}).status_code == 403

@@ -20,6 +20,7 @@ from tests.admin.factories import (
     AnswerFactory,
     AttemptFactory,
     DeadlineExtensionFactory,
+    ProblemReportFactory,
     SuperuserFactory,
 )
 from tests.factories import (
@@ -124,6 +125,10 @@ def build(page, size):
         for _ in range(size):
             AnswerFactory(question=question)
         return reverse("admin:quizzes_question_change", args=[question.pk])
+    if page == "reports":
+        for _ in range(size):
+            ProblemReportFactory()
+        return reverse("admin:quizzes_problemreport_changelist")
     if page == "preview":
         return reverse("admin:quizzes_question_preview", args=[QuestionFactory().pk])
     if page == "regrades":
@@ -158,8 +163,9 @@ BUDGETS = {
     # question counts by status (annotated), levels (filter)
     "sections": 7,
     # session, user, documents (filter), sections (filter), count of the search,
-    # full count, rows + section + responses + facility (annotated)
-    "questions": 7,
+    # full count, rows + section + responses + facility (annotated), the quizzes'
+    # attempt fingerprints (item analysis read from the cache, once per page)
+    "questions": 8,
     # session, user, count, full count, rows + started/finished/mean (annotated)
     "quizzes": 5,
     # session, user, quizzes (filter), count, full count, rows + trainee + quiz
@@ -197,6 +203,10 @@ BUDGETS = {
     # session, user, question + section + document, choices, the document's
     # sections (the passage), the section's document id
     "preview": 6,
+    # session, user, quizzes (filter), documents (filter), sections (filter),
+    # count, full count, rows + trainee + question + attempt + quiz + resolver +
+    # responses + facility (annotated), the date hierarchy's bounds and its days
+    "reports": 10,
     # session, user, quizzes (filter), instructors (filter), count, full count,
     # rows + attempt + trainee + quiz + instructor, the date hierarchy's bounds
     # and its days

@@ -162,12 +162,13 @@ class TestSave:
         assert response.status_code == 400
         assert needle in response.json()["error"]
 
-    def test_oversized_body_is_400(self, api, quiz, questions):
+    def test_oversized_body_is_413_with_a_json_error(self, api, quiz, questions):
         attempt_id = start(api, quiz).json()["id"]
         url = f"/api/attempts/{attempt_id}/answers/{questions[0].pk}"
         body = json.dumps({"choices": [1], "pad": "x" * 3_000_000})
         response = api.put(url, data=body, content_type="application/json")
-        assert response.status_code == 400
+        assert response.status_code == 413
+        assert "limit" in response.json()["error"]
 
     def test_state_changes_need_the_csrf_token(self, trainee, quiz):
         client = Client(enforce_csrf_checks=True)

@@ -34,6 +34,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from quizzes.services.instructors import instructor_create
 from tests.factories import UserFactory
 
 # Debian's package; CHROMIUM_PATH points elsewhere (another distribution, a Mac).
@@ -48,6 +49,14 @@ CHROMIUM_ARGS = [
 ]
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER", "") not in ("", "0")
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "browser"
+# The screenshots in docs/ are refreshed on request (UPDATE_DOCS_SCREENSHOTS=1), so
+# that an ordinary run leaves the work tree clean; otherwise they go with the other
+# browser artefacts.
+DOCS_SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs"
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS")
+    else ARTEFACTS
+)
 PASSWORD = "pw-for-tests"  # UserFactory's password
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -134,6 +143,15 @@ def login(page: Page) -> Callable:
         return page
 
     return log_in
+
+
+@pytest.fixture
+def instructor(db):
+    """An instructor (the Instructors group, staff) who logs in with PASSWORD."""
+    user, _ = instructor_create(username="ida", first_name="Ida", last_name="Tutor")
+    user.set_password(PASSWORD)  # the password validators would refuse a test one
+    user.save()
+    return user
 
 
 @pytest.fixture

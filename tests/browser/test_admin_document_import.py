@@ -6,31 +6,22 @@ import pytest
 from playwright.sync_api import expect
 
 from quizzes.models import SourceDocument
-from quizzes.services.instructors import instructor_create
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
+from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PASSWORD, PHONE
 from tests.browser.helpers import tab_to
-from tests.conftest import ROOT, SEDATION_NOTES
+from tests.conftest import SEDATION_NOTES
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("staging_dir"),
 ]
 
-SCREENSHOT = ROOT / "docs" / "admin-document-import-preview.png"
+SCREENSHOT = DOCS_SCREENSHOTS / "admin-document-import-preview.png"
 FITS = """() => {
   const page = document.scrollingElement;
   const tables = [...document.querySelectorAll(".import-table")]
     .map((el) => [el.scrollWidth, el.clientWidth]);
   return {scrollWidth: page.scrollWidth, clientWidth: page.clientWidth, tables};
 }"""
-
-
-@pytest.fixture
-def instructor(db):
-    user, _ = instructor_create(username="ida", first_name="Ida", last_name="Tutor")
-    user.set_password(PASSWORD)  # the password validators would refuse a test one
-    user.save()
-    return user
 
 
 def assert_fits(page) -> None:

@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Answer, Question
 from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
-from quizzes.services.instructors import instructor_create
 from tests.browser.conftest import PASSWORD
 from tests.factories import SECTION_TEXT, SectionFactory
 from tests.views.factories import quiz_with_questions
@@ -22,14 +21,6 @@ OPTIONS = [
     ("Intranasal spray", "Not the route the passage gives here."),
     ("Transdermal patch", "A patch is not mentioned in the passage."),
 ]
-
-
-@pytest.fixture
-def instructor(db):
-    user, _ = instructor_create(username="ida", first_name="Ida", last_name="Tutor")
-    user.set_password(PASSWORD)  # the password validators would refuse a test one
-    user.save()
-    return user
 
 
 @pytest.fixture

@@ -11,11 +11,9 @@ below to the page's URL.
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -29,28 +27,23 @@ from quizzes.models import (
     Answer,
     Attempt,
     DeadlineExtension,
+    ProblemReport,
     Question,
     Quiz,
+    QuizOverride,
     Section,
     SourceDocument,
 )
 from quizzes.services.attempts import answer_save, attempt_start
 from quizzes.services.attempts_admin import attempt_deadline_extend
 from quizzes.services.instructors import instructor_create
+from quizzes.services.overrides import quiz_override_save
 from quizzes.services.progress_seed import cohort_seed
 from tests.admin.factories import SuperuserFactory
-from tests.browser.conftest import ARTEFACTS, DESKTOP
+from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The screenshots in docs/ are refreshed on request (UPDATE_DOCS_SCREENSHOTS=1),
-# so that an ordinary run leaves the work tree clean; otherwise they go with the
-# other browser artefacts.
-SCREENSHOTS_DIR = (
-    Path(__file__).resolve().parents[2] / "docs"
-    if os.environ.get("UPDATE_DOCS_SCREENSHOTS")
-    else ARTEFACTS
-)
 
 # Overflow, measured in the page: the document wider than the window, a table
 # wider than the screen, or a box (a changelist's .results, an inline's wrapper)
@@ -122,6 +115,8 @@ class Cohort:
     instructor: object
     accommodation: Accommodation
     extension: DeadlineExtension
+    override: QuizOverride
+    report: ProblemReport | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +168,11 @@ PAGES = [
     ),
     AdminPage("extension-list", "staff", "quizzes_deadlineextension_changelist"),
     AdminPage("extension", "staff", "quizzes_deadlineextension_change", "extension.pk"),
+    AdminPage("override-list", "staff", "quizzes_quizoverride_changelist"),
+    AdminPage("override", "staff", "quizzes_quizoverride_change", "override.pk"),
+    AdminPage("override-add", "staff", "quizzes_quizoverride_add"),
+    AdminPage("report-list", "staff", "quizzes_problemreport_changelist"),
+    AdminPage("report", "staff", "quizzes_problemreport_change", "report.pk"),
     AdminPage("user-list", "root", "auth_user_changelist"),
     AdminPage("user", "root", "auth_user_change", "instructor.pk"),
     AdminPage("group-list", "root", "auth_group_changelist"),
@@ -244,6 +244,17 @@ def cohort(seeded) -> Cohort:
     )
     finished = Attempt.objects.exclude(state="in_progress").order_by("-score").first()
     answer = finished.answers.select_related("question__section__document").first()
+    override = quiz_override_save(
+        override=QuizOverride(
+            quiz=finished.quiz,
+            trainee=finished.trainee,
+            closes_at=now + timedelta(days=7),
+            attempts_allowed=4,
+            time_limit=timedelta(minutes=90),
+            reason="Missed the exam for a night shift; a resit agreed with the lead.",
+        ),
+        by=instructor,
+    )
     return Cohort(
         question=answer.question,
         quiz=finished.quiz,
@@ -255,6 +266,19 @@ def cohort(seeded) -> Cohort:
         instructor=instructor,
         accommodation=accommodation,
         extension=extension,
+        override=override,
+        # Made directly: whether this seed quiz's review is open yet does not
+        # matter to the layout.
+        report=ProblemReport.objects.create(
+            trainee=finished.trainee,
+            question=answer.question,
+            attempt=finished,
+            answer=answer,
+            category="unclear",
+            text="“Not feasible”: does a failed cannula after two tries count? The "
+            "section does not say, and the rationale of the key assumes it does.",
+            created_at=now,
+        ),
     )
 
 
@@ -289,8 +313,8 @@ def test_every_admin_page_fits_1280_px(
         if found:
             problems[admin_page.name] = found
         if admin_page.name in SCREENSHOTS:
-            SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOTS_DIR / SCREENSHOTS[admin_page.name])
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=DOCS_SCREENSHOTS / SCREENSHOTS[admin_page.name])
         if admin_page.name == "cohort":
             heatmap = page.evaluate(HEATMAP_JS)
             # Ten sections fit 1280 px; on a narrower window the box scrolls, and

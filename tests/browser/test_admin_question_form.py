@@ -4,20 +4,16 @@ The form starts with the kind's rows, numbers them itself, reorders them from th
 keyboard, and fits a 1280 px screen; the screenshot in docs/ shows it filled in.
 """
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Question
-from quizzes.services.instructors import instructor_create
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
+from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PASSWORD, PHONE
 from tests.factories import SECTION_TEXT, QuestionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 QUOTE = "Intramuscular injection is used when IV access is not feasible."
 STEM = "Which route does the overview give when IV access is not feasible?"
 # Typed in this order; the key is then moved from the second row to the first.
@@ -33,14 +29,6 @@ TYPED = [
     ("Transdermal patch", "A patch is not mentioned in the passage."),
 ]
 ROWS = "#choices-group tbody tr.form-row:not(.empty-form)"
-
-
-@pytest.fixture
-def instructor(db):
-    user, _ = instructor_create(username="ida", first_name="Ida", last_name="Tutor")
-    user.set_password(PASSWORD)  # the password validators would refuse a test one
-    user.save()
-    return user
 
 
 def log_in(page, user):
@@ -121,7 +109,7 @@ def test_a_question_is_written_from_an_empty_form_in_one_save(
     assert page.viewport_size == DESKTOP
     assert not scrolls_sideways(page, "#choices-group fieldset")
     assert not scrolls_sideways(page, "html")
-    page.screenshot(path=DOCS / "admin-question-add.png", full_page=True)
+    page.screenshot(path=DOCS_SCREENSHOTS / "admin-question-add.png", full_page=True)
     page.set_viewport_size(PHONE)  # on a phone each choice is a block of its own
     assert not scrolls_sideways(page, "html")
     page.set_viewport_size(DESKTOP)

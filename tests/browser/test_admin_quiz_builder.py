@@ -1,27 +1,15 @@
 """An instructor builds a timed quiz in the admin and gives one trainee an override."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from quizzes.models import Quiz, QuizOverride
-from quizzes.services.instructors import instructor_create
-from tests.browser.conftest import DESKTOP, PASSWORD
+from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PASSWORD
 from tests.factories import QuestionFactory, SectionFactory, SourceDocumentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-
-@pytest.fixture
-def instructor(db):
-    user, _ = instructor_create(username="ida", first_name="Ida", last_name="Tutor")
-    user.set_password(PASSWORD)  # the password validators would refuse a test one
-    user.save()
-    return user
 
 
 @pytest.fixture
@@ -101,7 +89,7 @@ def test_instructor_builds_a_timed_quiz_and_gives_a_trainee_an_override(
     page.locator("[name='draws-0-count']").fill("2")
     page.set_viewport_size(DESKTOP)
     assert_fits(page)
-    page.screenshot(path=DOCS / "admin-quiz-timed.png", full_page=True)
+    page.screenshot(path=DOCS_SCREENSHOTS / "admin-quiz-timed.png", full_page=True)
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
@@ -132,7 +120,7 @@ def test_instructor_builds_a_timed_quiz_and_gives_a_trainee_an_override(
     expect(inline).to_contain_text("created by ida")
     assert_fits(page)
     inline.scroll_into_view_if_needed()
-    inline.screenshot(path=DOCS / "admin-quiz-override.png")
+    inline.screenshot(path=DOCS_SCREENSHOTS / "admin-quiz-override.png")
 
     page.goto("/admin/quizzes/quizoverride/")
     row = page.get_by_role("row").filter(has_text="Warfarin safety exam")

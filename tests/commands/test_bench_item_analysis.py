@@ -21,6 +21,12 @@ def test_the_bench_seeds_a_consistent_quiz_and_times_every_step(capsys):
     for step in ["SELECT COUNT(*)", "build the matrix", "compute the statistics"]:
         assert step in out
     assert "matrix + statistics (target)" in out and "SLOW" not in out
+    for step in [
+        "cached: fingerprint + cache read",
+        "statistics page from the cache",
+        "statistics page, recomputed",
+    ]:
+        assert step in out
     assert "queries for the whole analysis: 6" in out
     quiz = Quiz.objects.get(slug="bench-ia-12x5")
     assert Answer.objects.filter(attempt__quiz=quiz).count() == 60

@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from quizzes.models import Attempt, AttemptRegrade
 from quizzes.services.attempts import answer_save, attempt_start
 from quizzes.services.attempts_admin import attempt_deadline_extend
-from tests.admin.factories import InstructorFactory
+from tests.admin.factories import InstructorFactory, ProblemReportFactory
 from tests.factories import (
     AccommodationFactory,
     QuestionFactory,
@@ -84,7 +84,7 @@ def concrete(route: str, world: World) -> str:
     url = url.replace("<str:kind>", "sections")
     url = re.sub(r"<(slug:)?slug>", world.slug, url)
     url = re.sub(r"<(int:)?attempt_id>", str(world.attempt_b.pk), url)
-    url = url.replace("<question_id>", str(world.question_b))
+    url = re.sub(r"<(int:)?question_id>", str(world.question_b), url)
     assert "<" not in url and "(?" not in url, f"cannot fill in {route}"
     return "/" + url
 
@@ -102,6 +102,8 @@ def world(db):
         flagged=True,
         now=quiz.created_at,
     )
+    # Made directly: the service would refuse it on an exam in progress.
+    ProblemReportFactory(answer=attempt_b.answers.get(), created_at=quiz.created_at)
     AccommodationFactory(trainee=trainee_b, quiz=quiz)
     QuizOverrideFactory(trainee=trainee_b, quiz=quiz, attempts_allowed=3)
     instructor = InstructorFactory()

@@ -12,7 +12,12 @@ from quizzes.services.attempts_admin import (
     attempt_deadline_extend,
     attempts_finish_expired,
 )
-from tests.factories import QuestionFactory, QuizFactory, UserFactory
+from tests.factories import (
+    QuestionFactory,
+    QuizFactory,
+    QuizOverrideFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -112,6 +117,27 @@ def test_no_extension_runs_past_the_quizs_close(instructor):
     attempt_deadline_extend(
         attempt=attempt, by=instructor, minutes=3, reason="Alarm", now=T0
     )
+
+
+def test_an_override_that_closes_later_lets_the_extension_run_to_it(instructor):
+    """The cap is the trainee's own close: the quiz's, unless an override moves it."""
+    attempt = started(
+        time_limit=timedelta(minutes=10), closes_at=T0 + timedelta(minutes=13)
+    )
+    QuizOverrideFactory(
+        quiz=attempt.quiz,
+        trainee=attempt.trainee,
+        closes_at=T0 + timedelta(minutes=40),
+    )
+    attempt_deadline_extend(
+        attempt=attempt, by=instructor, minutes=20, reason="Alarm", now=T0
+    )
+    attempt.refresh_from_db()
+    assert attempt.deadline == T0 + timedelta(minutes=30)
+    with pytest.raises(DeadlineNotExtended, match="at most 10 minute"):
+        attempt_deadline_extend(
+            attempt=attempt, by=instructor, minutes=11, reason="Alarm", now=T0
+        )
 
 
 def test_finishing_expired_attempts_closes_only_those_past_their_deadline():

@@ -6,9 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quizzes.choices import QuestionKind
-from quizzes.models import QuizDraw
+from quizzes.models import Question, QuizDraw
 from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
-from quizzes.services.item_analysis import quiz_item_analysis, quiz_item_matrix
+from quizzes.services.item_analysis import (
+    question_item_figures,
+    quiz_item_analysis,
+    quiz_item_matrix,
+    quiz_item_report,
+)
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +164,114 @@ def test_a_quiz_without_finished_attempts_has_an_empty_matrix(quiz):
     matrix = quiz_item_matrix(quiz=quiz)
     assert (matrix.attempt_ids, matrix.marks, matrix.questions) == ([], [], [])
     assert quiz_item_analysis(quiz=quiz).quiz.attempts == 0
+
+
+# --- the cache ------------------------------------------------------------------
+
+
+def test_an_unchanged_quiz_is_served_from_the_cache_in_one_query(
+    quiz, questions, django_assert_num_queries
+):
+    """The second read costs one query (the attempts' fingerprint) instead of the
+    matrix's six, and returns the same figures, marked as from the cache."""
+    single, _, _ = questions
+    sit(quiz, UserFactory(), {single: [0]})
+    sit(quiz, UserFactory(), {single: [1]})
+    first = quiz_item_report(quiz=quiz)
+    assert first.from_cache is False
+    with django_assert_num_queries(1):
+        again = quiz_item_report(quiz=quiz)
+    assert again.from_cache is True
+    assert again.analysis == first.analysis
+    with django_assert_num_queries(1):
+        assert quiz_item_analysis(quiz=quiz) == first.analysis
+
+
+def test_a_new_finished_attempt_changes_the_cached_analysis(quiz, questions):
+    """Finishing an attempt changes the fingerprint: the analysis is recomputed and
+    counts it; an attempt still in progress changes nothing."""
+    single, _, _ = questions
+    sit(quiz, UserFactory(), {single: [0]})
+    assert quiz_item_analysis(quiz=quiz).quiz.attempts == 1
+    sit(quiz, UserFactory(), {single: [1]}, finish=False)
+    assert quiz_item_report(quiz=quiz).from_cache is True
+    sit(quiz, UserFactory(), {single: [1]}, now=T0 + timedelta(hours=1))
+    report = quiz_item_report(quiz=quiz)
+    assert report.from_cache is False
+    assert report.analysis.quiz.attempts == 2
+
+
+def test_a_deleted_attempt_changes_the_cached_analysis(quiz, questions):
+    """Deleting the latest finished attempt brings the count down: recomputed."""
+    single, _, _ = questions
+    sit(quiz, UserFactory(), {single: [0]})
+    last = sit(quiz, UserFactory(), {single: [1]})
+    assert quiz_item_analysis(quiz=quiz).quiz.attempts == 2
+    last.delete()
+    assert quiz_item_analysis(quiz=quiz).quiz.attempts == 1
+
+
+def test_first_and_all_attempts_are_cached_apart(quiz, questions):
+    """The two switches never read each other's report."""
+    single, _, _ = questions
+    trainee = UserFactory()
+    sit(quiz, trainee, {single: [0]})
+    sit(quiz, trainee, {single: [1]}, now=T0 + timedelta(hours=1))
+    assert quiz_item_analysis(quiz=quiz).quiz.attempts == 1
+    assert quiz_item_analysis(quiz=quiz, all_attempts=True).quiz.attempts == 2
+
+
+def test_recompute_skips_the_cache_and_refreshes_it(quiz, questions):
+    """``recompute`` computes now (a renamed question shows its new ref) and the
+    next read is served that fresh report."""
+    single, _, _ = questions
+    sit(quiz, UserFactory(), {single: [0]})
+    assert quiz_item_analysis(quiz=quiz).questions[0].question == "q-single"
+    Question.objects.filter(pk=single.pk).update(ref="q-renamed")
+    assert quiz_item_analysis(quiz=quiz).questions[0].question == "q-single"
+    fresh = quiz_item_report(quiz=quiz, recompute=True)
+    assert fresh.from_cache is False
+    assert quiz_item_analysis(quiz=quiz).questions[0].question == "q-renamed"
+
+
+def test_question_figures_come_from_the_cached_reports_only(
+    quiz, questions, django_assert_num_queries
+):
+    """The question list's figures: nothing before a quiz's report is cached (the
+    list never computes one), then the question's discrimination index and flags,
+    in one query however many quizzes and questions."""
+    single, multi, _ = questions
+    for picks in ([0], [0], [1], [1]):
+        sit(quiz, UserFactory(), {single: picks, multi: [0, 1]})
+    assert question_item_figures() == {}
+    report = quiz_item_report(quiz=quiz)
+    with django_assert_num_queries(1):
+        figures = question_item_figures()
+    row = report.question_ids.index(single.pk)
+    assert figures[single.pk].quiz_id == quiz.pk
+    assert figures[single.pk].quiz_title == quiz.title
+    assert figures[single.pk].discrimination_index == (
+        report.analysis.questions[row].discrimination_index
+    )
+    assert [f.code for f in figures[single.pk].flags] == ["unused", "unused"]
+
+
+def test_the_worst_flagged_quiz_gives_a_question_its_figures(questions):
+    """A question sat in two quizzes shows the figures of the quiz where it is
+    flagged worst: there, a weak question is worth a look wherever else it does
+    well."""
+    single, multi, tf = questions
+    easy = QuizFactory(with_questions=questions)
+    hard = QuizFactory(with_questions=questions)
+    for index in range(4):
+        sit(easy, UserFactory(), {single: [0], tf: [index % 2], multi: [0]})
+        # In "hard" the top scorers pick a distractor: the key looks wrong there.
+        if index < 3:
+            sit(hard, UserFactory(), {single: [1], tf: [0], multi: [0, 1]})
+        else:
+            sit(hard, UserFactory(), {single: [0], tf: [1], multi: [2]})
+    quiz_item_report(quiz=easy)
+    quiz_item_report(quiz=hard)
+    found = question_item_figures()[single.pk]
+    assert found.quiz_id == hard.pk
+    assert found.flags[0].code == "beats-key"

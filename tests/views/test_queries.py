@@ -20,13 +20,13 @@ pytestmark = pytest.mark.django_db
 #  versions pinned at start (which carry the option texts, keys and rationales).
 ATTEMPT_PAGE_QUERIES = 4
 # A confirmed tutor answer adds 5. its document's sections (the source passage in
-# context).
-TUTOR_CONFIRMED_QUERIES = 5
+# context) and 6. the trainee's problem reports on the attempt.
+TUTOR_CONFIRMED_QUERIES = 6
 # The review: 1. session, 2. user, 3. attempt + quiz, 4. answers + questions +
 # pinned versions (options, keys, rationales), 5. the sections of the documents
 # involved (each question's section text, for the passage in context), 6. the
-# attempt's regrade notices.
-REVIEW_QUERIES = 6
+# trainee's problem reports on the attempt, 7. the attempt's regrade notices.
+REVIEW_QUERIES = 7
 # The result: 1-3 as above, 4. answers with their sections, 5. the top-level
 # sections they fall under (per-section scores), 6. regrade notices.
 RESULT_QUERIES = 6

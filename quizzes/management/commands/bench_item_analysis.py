@@ -11,7 +11,10 @@ finished attempts, then times, best and median of ``--repeat`` runs:
   (attempt, question) pairs into Python without building anything;
 - building the matrix (``quiz_item_matrix``), computing the statistics on it
   (``item_analysis_by_question``), and both together, the figure the 3 s target
-  is about.
+  is about;
+- the cached path (``quiz_item_report``: the attempts' fingerprint and a cache
+  read, in the configured cache), and the admin's statistics page rendered from
+  the cache and after a "Recompute now", next to the uncached figure.
 
 Use a throwaway database: the seed adds attempts × questions answers.
 """
@@ -22,17 +25,23 @@ import random
 import statistics
 import time
 
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.item_analysis import item_analysis_by_question
 from quizzes.models import Answer, Quiz
 from quizzes.services.item_analysis import (
     quiz_attempts_analysed,
-    quiz_item_analysis,
+    quiz_item_analysis_compute,
     quiz_item_matrix,
+    quiz_item_report,
 )
 from quizzes.services.item_analysis_seed import item_analysis_cohort_seed
 
@@ -90,7 +99,7 @@ class Command(BaseCommand):
                 pass
 
         with CaptureQueriesContext(connection) as queries:
-            quiz_item_analysis(quiz=quiz)
+            quiz_item_analysis_compute(quiz=quiz)
         steps = [
             ("baseline: SELECT COUNT(*) of the answers", answers.count),
             ("baseline: read (attempt, question) rows", read_rows),
@@ -103,8 +112,21 @@ class Command(BaseCommand):
                     responses=matrix.response_columns,
                 ),
             ),
-            ("matrix + statistics (target)", lambda: quiz_item_analysis(quiz=quiz)),
+            (
+                "matrix + statistics (target)",
+                lambda: quiz_item_analysis_compute(quiz=quiz),
+            ),
+            ("cached: fingerprint + cache read", lambda: quiz_item_report(quiz=quiz)),
+            ("statistics page from the cache", lambda: render_page(quiz)),
+            (
+                "statistics page, recomputed",
+                lambda: (
+                    quiz_item_report(quiz=quiz, recompute=True),
+                    render_page(quiz),
+                ),
+            ),
         ]
+        quiz_item_report(quiz=quiz)  # the cached steps start from a warm cache
         self.stdout.write(f"{'step':<42} {'best s':>7} {'median':>7}")
         for name, step in steps:
             timings = []
@@ -118,5 +140,21 @@ class Command(BaseCommand):
                 verdict = "  ok" if median < TARGET_S else "  SLOW"
             self.stdout.write(f"{name:<42} {best:>7.3f} {median:>7.3f}{verdict}")
         self.stdout.write(
-            f"queries for the whole analysis: {len(queries)}; target {TARGET_S:g} s"
+            f"queries for the whole analysis: {len(queries)}; target {TARGET_S:g} s; "
+            f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
         )
+
+
+def render_page(quiz: Quiz) -> int:
+    """The admin's statistics page of ``quiz``, rendered for an unsaved superuser
+    (no session or login: the view and its template only); its size in bytes."""
+    user = get_user_model()(
+        username="bench", is_staff=True, is_superuser=True, is_active=True
+    )
+    request = RequestFactory().get(
+        reverse("admin:quizzes_quiz_statistics", args=[quiz.pk])
+    )
+    request.user = user
+    model_admin = admin.site._registry[Quiz]
+    response = model_admin.statistics_view(request, quiz.pk)
+    return len(response.render().content)

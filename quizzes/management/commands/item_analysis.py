@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from quizzes.item_analysis import Analysis, QuestionInfo, item_analysis
 from quizzes.marks_csv import MarksFileError, marks_file_parse, max_marks_parse
 from quizzes.models import Quiz
-from quizzes.services.item_analysis import quiz_item_analysis
+from quizzes.services.item_analysis import quiz_item_analysis_compute
 
 DASH = "—"
 
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         found = Quiz.objects.filter(slug=slug).first()
         if found is None:
             raise CommandError(f"no quiz with the slug {slug!r}")
-        analysis = quiz_item_analysis(quiz=found, all_attempts=all_attempts)
+        analysis = quiz_item_analysis_compute(quiz=found, all_attempts=all_attempts)
         if analysis.quiz.attempts == 0:
             raise CommandError(f"no attempts: quiz {slug!r} has no finished attempt")
         return analysis
