@@ -20,7 +20,7 @@ from pydantic import ConfigDict, Field, StrictBool, StrictInt
 
 from quizzes.models import Attempt, Quiz
 from quizzes.presenters import attempt_feedback, attempt_questions
-from quizzes.selectors import attempt_for_trainee, review_allowed
+from quizzes.selectors import attempt_for_trainee, regrade_notices, review_allowed
 from quizzes.services import attempts as service
 
 api = NinjaAPI(
@@ -79,6 +79,8 @@ class ResultOut(Schema):
     max_score: int
     percent: float
     passed: bool
+    # Why the score changed after the attempt finished, newest first (a regrade).
+    regrade_notices: list[str]
 
 
 class AttemptStartOut(Schema):
@@ -169,6 +171,9 @@ def _result(attempt: Attempt) -> dict | None:
         "max_score": attempt.max_score,
         "percent": attempt.percent or 0.0,
         "passed": (attempt.percent or 0.0) >= attempt.quiz.pass_mark,
+        "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
+            attempt.pk, []
+        ),
     }
 
 
@@ -201,7 +206,7 @@ def get_attempt(request, attempt_id: int):
     now = timezone.now()
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
     attempt = service.attempt_expire_if_due(attempt=attempt, now=now)
-    answers = list(attempt.answers.select_related("question"))
+    answers = list(attempt.answers.select_related("question", "question_version"))
     return {
         "id": attempt.pk,
         "quiz": attempt.quiz.slug,

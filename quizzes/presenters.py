@@ -6,12 +6,46 @@ the JSON API cannot drift apart on what they reveal.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from quizzes.choices import QuestionKind
 from quizzes.models import Answer, Attempt, Choice, Question, Section
 from quizzes.selectors import feedback_allowed
 from quizzes.splitting import subtree_text
+from quizzes.versions import question_content
+
+
+def answers_versions(answers: list[Answer]) -> dict[int, dict]:
+    """The content each answer shows (``quizzes.versions``), by question id.
+
+    The version pinned at the attempt's start, whatever was edited since; answers
+    older than versions show the live question (one query for their choices).
+    ``answers`` come with ``select_related("question", "question_version")``.
+    """
+    contents = {
+        a.question_id: a.question_version.content
+        for a in answers
+        if a.question_version_id
+    }
+    # An unpinned answer's live content is kept on it: a review page asks for it
+    # three times (questions, feedback, passages) and pays one query.
+    contents.update(
+        {a.question_id: a._live_content for a in answers if hasattr(a, "_live_content")}
+    )
+    unpinned = [a for a in answers if a.question_id not in contents]
+    if unpinned:
+        choices: dict[int, list[Choice]] = {}
+        for choice in Choice.objects.filter(
+            question_id__in=[a.question_id for a in unpinned]
+        ):
+            choices.setdefault(choice.question_id, []).append(choice)
+        for a in unpinned:
+            a._live_content = question_content(
+                a.question, choices.get(a.question_id, [])
+            )
+            contents[a.question_id] = a._live_content
+    return contents
 
 
 def attempt_questions(
@@ -19,28 +53,28 @@ def attempt_questions(
 ) -> list[dict]:
     """The attempt's questions in their frozen order, choices in their frozen order.
 
-    ``answers`` must come with their question (``select_related("question")``).
-    Carries only what a trainee may always see: no key, rationale or explanation.
+    Each as the version the attempt is pinned to. Carries only what a trainee may
+    always see: no key, rationale or explanation.
     """
     if answers is None:
-        answers = list(attempt.answers.select_related("question"))
-    texts = dict(
-        Choice.objects.filter(
-            question_id__in=[a.question_id for a in answers]
-        ).values_list("pk", "text")
-    )
-    return [
-        {
-            "id": a.question_id,
-            "position": a.position,
-            "kind": a.question.kind,
-            "stem": a.question.stem,
-            "choices": [
-                {"id": c, "text": texts[c]} for c in a.choice_order if c in texts
-            ],
-        }
-        for a in answers
-    ]
+        answers = list(attempt.answers.select_related("question", "question_version"))
+    contents = answers_versions(answers)
+    questions = []
+    for a in answers:
+        content = contents[a.question_id]
+        texts = {c["id"]: c["text"] for c in content["choices"]}
+        questions.append(
+            {
+                "id": a.question_id,
+                "position": a.position,
+                "kind": content["kind"],
+                "stem": content["stem"],
+                "choices": [
+                    {"id": c, "text": texts[c]} for c in a.choice_order if c in texts
+                ],
+            }
+        )
+    return questions
 
 
 def attempt_feedback(
@@ -53,24 +87,21 @@ def attempt_feedback(
 
 
 def answers_feedback(shown: list[Answer]) -> list[dict]:
-    """Key, rationales, explanation and source quote of every answer given.
+    """Key, rationales, explanation and source quote of every answer given, from
+    the version each answer is pinned to.
 
     No review policy is applied here: a trainee's page goes through
     ``attempt_feedback``; only the instructors' review calls this directly.
     """
     if not shown:
         return []
-    choices: dict[int, list[Choice]] = {}
-    for choice in Choice.objects.filter(
-        question_id__in=[a.question_id for a in shown]
-    ).select_related("question"):
-        choices.setdefault(choice.question_id, []).append(choice)
+    contents = answers_versions(shown)
     feedback = []
     for answer in shown:
-        by_id = {c.pk: c for c in choices.get(answer.question_id, [])}
+        content = contents[answer.question_id]
+        by_id = {c["id"]: c for c in content["choices"]}
         ordered = [by_id[c] for c in answer.choice_order if c in by_id]
-        question = ordered[0].question if ordered else answer.question
-        correct_ids = [c.pk for c in ordered if c.is_correct]
+        correct_ids = [c["id"] for c in ordered if c["is_correct"]]
         feedback.append(
             {
                 "question_id": answer.question_id,
@@ -78,11 +109,15 @@ def answers_feedback(shown: list[Answer]) -> list[dict]:
                 "score": None if answer.score is None else float(answer.score),
                 "correct_choice_ids": correct_ids,
                 "choices": [
-                    {"id": c.pk, "is_correct": c.is_correct, "rationale": c.rationale}
+                    {
+                        "id": c["id"],
+                        "is_correct": c["is_correct"],
+                        "rationale": c["rationale"],
+                    }
                     for c in ordered
                 ],
-                "explanation": question.explanation,
-                "source_quote": question.source_quote,
+                "explanation": content["explanation"],
+                "source_quote": content["source_quote"],
             }
         )
     return feedback
@@ -100,7 +135,7 @@ def review_items(
     ``answers_feedback``) released.
     """
     by_question = {f["question_id"]: f for f in feedback}
-    passages = question_passages([a.question for a in answers])
+    passages = question_passages(pinned_questions(answers))
     items = []
     for answer, question in zip(answers, questions, strict=True):
         shown = by_question.get(answer.question_id)
@@ -151,7 +186,31 @@ def answer_outcome(answer: Answer) -> str:
     return "Incorrect (0 points)"
 
 
-def question_passages(questions: list[Question]) -> dict[int, dict]:
+@dataclass(frozen=True)
+class PinnedQuestion:
+    """What ``question_passages`` reads of a question, as its pinned version has it."""
+
+    pk: int
+    section_id: int
+    source_quote: str
+
+
+def pinned_questions(answers: list[Answer]) -> list[PinnedQuestion]:
+    """Each answer's question as its pinned version quotes its section."""
+    contents = answers_versions(answers)
+    return [
+        PinnedQuestion(
+            pk=a.question_id,
+            section_id=contents[a.question_id]["section_id"],
+            source_quote=contents[a.question_id]["source_quote"],
+        )
+        for a in answers
+    ]
+
+
+def question_passages(
+    questions: list[Question] | list[PinnedQuestion],
+) -> dict[int, dict]:
     """Each question's section text split around its source quote, for ``<mark>``.
 
     One query for the sections of every document involved; a section's text is its

@@ -15,6 +15,7 @@ from quizzes.models import (
     Accommodation,
     Answer,
     Attempt,
+    AttemptRegrade,
     ProblemReport,
     Quiz,
     QuizDraw,
@@ -237,6 +238,24 @@ class SectionResult:
     @property
     def percent(self) -> float:
         return round(self.score * 100 / self.questions, 1) if self.questions else 0.0
+
+
+def regrade_notices(*, attempt_ids) -> dict[int, list[str]]:
+    """The regrade notices of each attempt, newest first, by attempt id (one query).
+
+    A notice names the regraded question by its position in that attempt.
+    """
+    position = Answer.objects.filter(
+        attempt=OuterRef("attempt"), question=OuterRef("question")
+    ).values("position")[:1]
+    notices: dict[int, list[str]] = {}
+    for regrade in AttemptRegrade.objects.filter(attempt_id__in=attempt_ids).annotate(
+        position=Subquery(position)
+    ):
+        notices.setdefault(regrade.attempt_id, []).append(
+            regrade.notice(position=regrade.position)
+        )
+    return notices
 
 
 def attempt_section_results(*, attempt: Attempt) -> list[SectionResult]:

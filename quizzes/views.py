@@ -36,6 +36,7 @@ from quizzes.presenters import (
     attempt_feedback,
     attempt_questions,
     choice_rows,
+    pinned_questions,
     question_passages,
     review_items,
 )
@@ -47,6 +48,7 @@ from quizzes.selectors import (
     problem_reports_for_attempt,
     quiz_settings_map,
     quiz_standings,
+    regrade_notices,
     review_allowed,
     review_refusal,
 )
@@ -143,7 +145,7 @@ def attempt_page(request, attempt_id: int):
     attempt = attempt_expire_if_due(attempt=attempt, now=now)
     if not attempt.is_in_progress:
         return _closed_redirect(request, attempt)
-    answers = list(attempt.answers.select_related("question"))
+    answers = list(attempt.answers.select_related("question", "question_version"))
     index = _question_index(request.GET.get("q"), answers)
     current = answers[index]
     question = attempt_questions(attempt, answers=[current])[0]
@@ -161,9 +163,11 @@ def attempt_page(request, attempt_id: int):
         else "radio",
         "kind_label": QuestionKind(question["kind"]).label,
         "feedback": feedback,
-        "passage": question_passages([current.question]).get(current.question_id)
-        if feedback
-        else None,
+        "passage": (
+            question_passages(pinned_questions([current])).get(current.question_id)
+            if feedback
+            else None
+        ),
         "navigator": _navigator(answers, current),
         "count": len(answers),
         "is_first": index == 0,
@@ -238,6 +242,9 @@ def attempt_result(request, attempt_id: int):
         "sections": attempt_section_results(attempt=attempt),
         "review_allowed": allowed,
         "review_refusal": None if allowed else review_refusal(attempt=attempt, now=now),
+        "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
+            attempt.pk, []
+        ),
     }
     return render(request, "quizzes/attempt_result.html", context)
 
@@ -259,7 +266,7 @@ def attempt_review(request, attempt_id: int):
             "reason": review_refusal(attempt=attempt, now=now),
         }
         return render(request, "quizzes/review_refused.html", context, status=403)
-    answers = list(attempt.answers.select_related("question"))
+    answers = list(attempt.answers.select_related("question", "question_version"))
     items = review_items(
         answers=answers,
         questions=attempt_questions(attempt, answers=answers),
@@ -272,6 +279,9 @@ def attempt_review(request, attempt_id: int):
         "attempt": attempt,
         "quiz": attempt.quiz,
         "items": items,
+        "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
+            attempt.pk, []
+        ),
         **_report_context(),
     }
     return render(request, "quizzes/attempt_review.html", context)
@@ -335,6 +345,7 @@ def history(request):
         a.quiz_id: a.quiz for a in page if a.quiz.review_from == ReviewFrom.AFTER_CLOSE
     }
     settings = quiz_settings_map(trainee=request.user, quizzes=after_close.values())
+    notices = regrade_notices(attempt_ids=[a.pk for a in page])
     rows = [
         {
             "attempt": a,
@@ -342,6 +353,7 @@ def history(request):
             "review_allowed": review_allowed(
                 attempt=a, now=now, settings=settings.get(a.quiz_id)
             ),
+            "regrade_notices": notices.get(a.pk, []),
         }
         for a in page
     ]
@@ -406,7 +418,7 @@ def _answer_post(request, attempt: Attempt, now: datetime):
     answer = None
     if ref.is_valid():
         answer = (
-            attempt.answers.select_related("question")
+            attempt.answers.select_related("question", "question_version")
             .filter(question_id=ref.cleaned_data["question"])
             .first()
         )

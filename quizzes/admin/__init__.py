@@ -12,6 +12,7 @@ from quizzes.admin import (  # noqa: F401  (registration)
     progress,
     questions,
     quizzes,
+    regrade,
     reports,
     users,
 )

@@ -80,7 +80,9 @@ class AnswerInline(ReadOnlyMixin, admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("attempt__trainee", "attempt__quiz", "question")
+            .select_related(
+                "attempt__trainee", "attempt__quiz", "question", "question_version"
+            )
             .prefetch_related("question__choices")
         )
 
@@ -94,13 +96,14 @@ class AnswerInline(ReadOnlyMixin, admin.TabularInline):
 
     @admin.display(description="chosen")
     def chosen(self, obj):
-        texts = {c.pk: c.text for c in obj.question.choices.all()}
+        texts = {c["id"]: c["text"] for c in _shown_choices(obj)}
         chosen = [texts.get(pk, f"#{pk}") for pk in obj.choice_ids]
         return "; ".join(chosen) or "— (not answered)"
 
     @admin.display(description="key")
     def key(self, obj):
-        return "; ".join(c.text for c in obj.question.choices.all() if c.is_correct)
+        # The key of the version the attempt is pinned to: what it was scored with.
+        return "; ".join(c["text"] for c in _shown_choices(obj) if c["is_correct"])
 
     @admin.display(description="saved after")
     def time_into_attempt(self, obj):
@@ -111,6 +114,16 @@ class AnswerInline(ReadOnlyMixin, admin.TabularInline):
     @admin.display(description="flagged")
     def flagged_mark(self, obj):
         return flag_mark(obj.flagged)
+
+
+def _shown_choices(answer: Answer) -> list[dict]:
+    """The choices of the version the answer is pinned to (live for older ones)."""
+    if answer.question_version_id:
+        return answer.question_version.content["choices"]
+    return [
+        {"id": c.pk, "text": c.text, "is_correct": c.is_correct}
+        for c in answer.question.choices.all()
+    ]
 
 
 class DeadlineExtensionInline(ReadOnlyMixin, admin.TabularInline):
@@ -216,7 +229,7 @@ class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
         attempt = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_view_permission(request, attempt):
             raise PermissionDenied
-        answers = list(attempt.answers.select_related("question"))
+        answers = list(attempt.answers.select_related("question", "question_version"))
         context = {
             "attempt": attempt,
             "state": state_now_text(attempt),

@@ -21,6 +21,7 @@ from quizzes.admin.item_statistics import (
     QuestionFiguresColumns,
     open_reports_html,
 )
+from quizzes.admin.regrade import regrade_selected
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Choice, Question, Section
 from quizzes.previews import question_preview
@@ -262,7 +263,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["publish", "retire", "duplicate_as_draft"]
+    actions = ["publish", "retire", "duplicate_as_draft", regrade_selected]
 
     class Media:
         css = {"all": [*ADMIN_CSS["all"], "quizzes/admin/question_form.css"]}

@@ -11,6 +11,7 @@ from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.fields import MinutesField, TraineeChoiceField, trainee_choices
 from quizzes.admin.item_statistics import statistics_link, statistics_view
 from quizzes.admin.overrides import QuizOverrideInline, save_override_formset
+from quizzes.admin.regrade import regrade_selected
 from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion, Section
 from quizzes.models.documents import SECTION_PATH_RELATED
 from quizzes.statistics import draw_pool_sizes, quizzes_with_stats
@@ -115,6 +116,7 @@ class QuizAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuizDrawInline, QuizQuestionInline, QuizOverrideInline]
+    actions = [regrade_selected]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "mode"]}),
         (

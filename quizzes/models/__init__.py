@@ -1,6 +1,6 @@
-from quizzes.models.attempts import Answer, Attempt
+from quizzes.models.attempts import Answer, Attempt, AttemptRegrade
 from quizzes.models.documents import Section, SourceDocument
-from quizzes.models.questions import Choice, Question
+from quizzes.models.questions import Choice, Question, QuestionVersion
 from quizzes.models.quizzes import (
     Accommodation,
     Quiz,
@@ -15,10 +15,12 @@ __all__ = [
     "Accommodation",
     "Answer",
     "Attempt",
+    "AttemptRegrade",
     "Choice",
     "DeadlineExtension",
     "ProblemReport",
     "Question",
+    "QuestionVersion",
     "Quiz",
     "QuizDraw",
     "QuizOverride",

@@ -167,6 +167,16 @@ class Answer(models.Model):
         Attempt, on_delete=models.CASCADE, related_name="answers"
     )
     question = models.ForeignKey("quizzes.Question", on_delete=models.PROTECT)
+    # The version of the question this attempt started with: shown in its review,
+    # and the key it is scored with until a regrade re-pins it. Blank only for
+    # answers older than versions, which show and score the live question.
+    question_version = models.ForeignKey(
+        "quizzes.QuestionVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     position = models.PositiveSmallIntegerField()
     choice_order = models.JSONField(default=list)
     choice_ids = models.JSONField(default=list, blank=True)
@@ -199,3 +209,73 @@ class Answer(models.Model):
     @property
     def is_answered(self) -> bool:
         return bool(self.choice_ids)
+
+    @property
+    def kind(self) -> str:
+        """The kind of the pinned version (select_related ``question_version``)."""
+        if self.question_version_id:
+            return self.question_version.kind
+        return self.question.kind
+
+
+class AttemptRegrade(models.Model):
+    """One attempt's score changed by a regrade: who, when, why, old and new.
+
+    Written by ``services.regrade.regrade_commit`` only, one row per attempt whose
+    score changed; the trainee's notice reads the latest. ``regraded_at`` is also
+    the signal that scores of the quiz changed (a statistics cache keys on it).
+    """
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="regrades"
+    )
+    quiz = models.ForeignKey(
+        "quizzes.Quiz", on_delete=models.CASCADE, related_name="regrades"
+    )
+    question = models.ForeignKey(
+        "quizzes.Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="regrades",
+        help_text="The question regraded; blank when the whole quiz was.",
+    )
+    regraded_at = models.DateTimeField()
+    regraded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    reason = models.CharField(max_length=255)
+    old_score = models.DecimalField(max_digits=8, decimal_places=4)
+    new_score = models.DecimalField(max_digits=8, decimal_places=4)
+    max_score = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-regraded_at", "-id"]
+        indexes = [models.Index(fields=["quiz", "regraded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="attemptregrade_reason_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt} · {self.old_score} → {self.new_score}"
+
+    def notice(self, position: int | None = None) -> str:
+        """The trainee's notice, e.g. "Regraded on 30 Nov 2026 (question 4): the
+        key was corrected. Score 6/10 → 7/10." ``position``: where the regraded
+        question stands in this attempt."""
+        where = f" (question {position})" if position else ""
+        return (
+            f"Regraded on {self.regraded_at:%-d %b %Y}{where}: "
+            f"{self.reason.rstrip('.')}. "
+            f"Score {_marks(self.old_score)}/{self.max_score} → "
+            f"{_marks(self.new_score)}/{self.max_score}."
+        )
+
+
+def _marks(score) -> str:
+    return f"{float(score):g}"

@@ -98,3 +98,41 @@ class Choice(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class QuestionVersion(models.Model):
+    """A question as trainees saw it: stem, choices, key, rationales, explanation.
+
+    Made when an attempt starts on a question whose content differs from every
+    version kept (``services.question_versions``), never by editing alone: so
+    editing a draft, or a question nobody attempts, makes no version. Each answer
+    points to the version its attempt started with; its review shows that version
+    and its attempt is scored with that version's key until a regrade re-pins it.
+    A version is never changed; one content is one version (a revert to an earlier
+    content points attempts back to that earlier version).
+    """
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(help_text="1 for the first version…")
+    fingerprint = models.CharField(
+        max_length=64, help_text="SHA-256 of the content (quizzes.versions)."
+    )
+    content = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "fingerprint"], name="questionversion_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} v{self.number}"
+
+    @property
+    def kind(self) -> str:
+        return self.content["kind"]

@@ -37,7 +37,9 @@ from quizzes.models.attempts import GRACE  # noqa: F401
 from quizzes.quiz_settings import QuizSettings
 from quizzes.scoring import answer_score
 from quizzes.selectors import accommodation_for, quiz_settings_for
+from quizzes.services.question_versions import question_versions_current
 from quizzes.splitting import subtree_end
+from quizzes.versions import content_key
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +100,17 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
         raise QuizUnavailable("This quiz has no published questions yet.")
     if quiz.shuffle_questions:
         rng.shuffle(question_ids)
-    choice_orders = _choice_orders(question_ids, shuffle=quiz.shuffle_choices, rng=rng)
+    choices = list(
+        Choice.objects.filter(question_id__in=question_ids).select_related("question")
+    )
+    choice_orders = _choice_orders(
+        question_ids, choices, shuffle=quiz.shuffle_choices, rng=rng
+    )
+    # Each answer is pinned to the version its question has now (one query, plus
+    # an insert and a read-back on the first start after an edit).
+    versions = question_versions_current(
+        question_ids=question_ids, now=now, choices=choices
+    )
 
     try:
         with transaction.atomic():
@@ -115,6 +127,7 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
                 Answer(
                     attempt=attempt,
                     question_id=question_id,
+                    question_version=versions.get(question_id),
                     position=position,
                     choice_order=choice_orders[question_id],
                 )
@@ -251,7 +264,7 @@ def answer_save(
         # every autosave of a cohort goes through here).
         answer = (
             Answer.objects.select_for_update(of=("attempt",))
-            .select_related("attempt__quiz", "question")
+            .select_related("attempt__quiz", "question", "question_version")
             .filter(attempt_id=attempt.pk, question_id=question_id)
             .first()
         )
@@ -320,7 +333,7 @@ def answer_choices_check(*, answer: Answer, choice_ids: list[int]) -> list[int]:
             f"Choice {unknown[0]} is not an option of question {answer.question_id}."
         )
     chosen = [c for c in valid if c in set(choice_ids)]
-    if answer.question.kind != QuestionKind.MULTIPLE and len(chosen) > 1:
+    if answer.kind != QuestionKind.MULTIPLE and len(chosen) > 1:
         raise InvalidAnswer(
             f"Question {answer.question_id} takes one answer; {len(chosen)} were sent."
         )
@@ -346,15 +359,13 @@ def attempt_finish(*, attempt: Attempt, now: datetime) -> Attempt:
             attempt.finished_at = (
                 min(now, attempt.deadline) if attempt.deadline else now
             )
-        answers = list(attempt.answers.select_related("question"))
-        correct: dict[int, set[int]] = {}
-        for question_id, choice_id in Choice.objects.filter(
-            question_id__in=[a.question_id for a in answers], is_correct=True
-        ).values_list("question_id", "pk"):
-            correct.setdefault(question_id, set()).add(choice_id)
+        answers = list(attempt.answers.select_related("question", "question_version"))
+        # Scored with the key of the version each answer is pinned to, even if it
+        # was corrected since the attempt started (a regrade applies the fix).
+        correct = answers_keys(answers=answers)
         for answer in answers:
             answer.score = answer_score(
-                kind=answer.question.kind,
+                kind=answer.kind,
                 correct_ids=correct.get(answer.question_id, set()),
                 chosen_ids=answer.choice_ids,
             )
@@ -370,6 +381,26 @@ def attempt_finish(*, attempt: Attempt, now: datetime) -> Attempt:
         attempt.max_score,
     )
     return attempt
+
+
+def answers_keys(*, answers: list[Answer]) -> dict[int, set[int]]:
+    """The key of each answer's pinned version, by question id.
+
+    No query when every answer is pinned (``select_related("question_version")``);
+    answers older than versions read the live key, in one query.
+    """
+    correct: dict[int, set[int]] = {
+        a.question_id: content_key(a.question_version.content)
+        for a in answers
+        if a.question_version_id
+    }
+    unpinned = [a.question_id for a in answers if not a.question_version_id]
+    if unpinned:
+        for question_id, choice_id in Choice.objects.filter(
+            question_id__in=unpinned, is_correct=True
+        ).values_list("question_id", "pk"):
+            correct.setdefault(question_id, set()).add(choice_id)
+    return correct
 
 
 def attempt_expire_if_due(*, attempt: Attempt, now: datetime) -> Attempt:
@@ -448,15 +479,11 @@ def _answer_of(attempt: Attempt, question_id: int) -> Answer:
 
 
 def _choice_orders(
-    question_ids: list[int], *, shuffle: bool, rng
+    question_ids: list[int], choices: list[Choice], *, shuffle: bool, rng
 ) -> dict[int, list[int]]:
     orders: dict[int, list[int]] = {q: [] for q in question_ids}
-    for question_id, choice_id in (
-        Choice.objects.filter(question_id__in=question_ids)
-        .order_by("question_id", "order", "id")
-        .values_list("question_id", "pk")
-    ):
-        orders[question_id].append(choice_id)
+    for choice in sorted(choices, key=lambda c: (c.question_id, c.order, c.pk)):
+        orders[choice.question_id].append(choice.pk)
     if shuffle:
         for ids in orders.values():
             rng.shuffle(ids)

@@ -49,6 +49,13 @@ INSTRUCTOR_REPORT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Added by migration 0010 (a test keeps them equal): reading the regrade log (a
+# regrade itself needs the change permission on the question or the quiz).
+INSTRUCTOR_REGRADE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "quizzes": {"attemptregrade": ("view",)},
+}
+
+
 def instructor_codenames() -> list[str]:
     """``add_question``, ``view_attempt``…: every permission the group holds."""
     return [
@@ -66,6 +73,7 @@ def instructors_group_ensure() -> Group:
         *INSTRUCTOR_ADDED_PERMISSIONS.items(),
         *INSTRUCTOR_OVERRIDE_PERMISSIONS.items(),
         *INSTRUCTOR_REPORT_PERMISSIONS.items(),
+        *INSTRUCTOR_REGRADE_PERMISSIONS.items(),
     ]:
         codenames = [f"{a}_{m}" for m, actions in models.items() for a in actions]
         wanted |= Q(content_type__app_label=label, codename__in=codenames)

@@ -38,7 +38,15 @@ from quizzes.item_analysis import (
     score_bins,
     score_percents,
 )
-from quizzes.models import Answer, Attempt, Choice, Question, Quiz, Section
+from quizzes.models import (
+    Answer,
+    Attempt,
+    AttemptRegrade,
+    Choice,
+    Question,
+    Quiz,
+    Section,
+)
 from quizzes.splitting import subtree_end
 
 FINISHED_STATES = [AttemptState.FINISHED, AttemptState.EXPIRED]
@@ -262,10 +270,10 @@ def question_item_figures() -> dict[int, QuestionFigures]:
     return {qid: figures for qid, (_, figures) in best.items()}
 
 
-# (count, last finished_at, highest id) of a quiz's finished attempts. When
-# regrading lands, the latest regrade time joins it (a regrade changes marks
-# without finishing an attempt).
-EMPTY_FINGERPRINT = (0, None, None)
+# (count, last finished_at, highest id) of a quiz's finished attempts, and the
+# id of its latest regrade log row (a regrade changes marks without finishing an
+# attempt; ids only grow, so a new regrade always changes the print).
+EMPTY_FINGERPRINT = (0, None, None, None)
 
 
 def _fingerprints(*, quiz_ids: list[int] | None) -> dict[int, tuple[tuple, str]]:
@@ -277,17 +285,32 @@ def _fingerprints(*, quiz_ids: list[int] | None) -> dict[int, tuple[tuple, str]]
     rows = (
         attempts.order_by()
         .values("quiz_id", "quiz__title")
-        .annotate(n=Count("pk"), last=Max("finished_at"), top=Max("pk"))
-        .values_list("quiz_id", "quiz__title", "n", "last", "top")
+        .annotate(
+            n=Count("pk"),
+            last=Max("finished_at"),
+            top=Max("pk"),
+            regraded=Subquery(
+                AttemptRegrade.objects.filter(quiz_id=OuterRef("quiz_id"))
+                .order_by("-pk")
+                .values("pk")[:1]
+            ),
+        )
+        .values_list("quiz_id", "quiz__title", "n", "last", "top", "regraded")
     )
-    return {quiz_id: ((n, last, top), title) for quiz_id, title, n, last, top in rows}
+    return {
+        quiz_id: ((n, last, top, regraded), title)
+        for quiz_id, title, n, last, top, regraded in rows
+    }
 
 
 def _cache_key(*, quiz_id: int, all_attempts: bool, print_: tuple) -> str:
-    n, last, top = print_
+    n, last, top, regraded = print_
     stamp = "-" if last is None else f"{last.timestamp():.6f}"
     mode = "all" if all_attempts else "first"
-    return f"item-analysis:v{CACHE_VERSION}:{quiz_id}:{mode}:{n}:{stamp}:{top}"
+    return (
+        f"item-analysis:v{CACHE_VERSION}:{quiz_id}:{mode}:{n}:{stamp}:{top}"
+        f":{regraded or '-'}"
+    )
 
 
 def _report_compute(*, quiz: Quiz, all_attempts: bool) -> ItemReport:

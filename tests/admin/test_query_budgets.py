@@ -10,9 +10,11 @@ filter) and read the page of rows.
 from datetime import timedelta
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from quizzes.choices import QuestionStatus
+from quizzes.models import AttemptRegrade
 from tests.admin.factories import (
     T0,
     AnswerFactory,
@@ -129,6 +131,28 @@ def build(page, size):
         return reverse("admin:quizzes_problemreport_changelist")
     if page == "preview":
         return reverse("admin:quizzes_question_preview", args=[QuestionFactory().pk])
+    if page == "regrades":
+        for _ in range(size):
+            attempt = AttemptFactory()
+            AttemptRegrade.objects.create(
+                attempt=attempt,
+                quiz=attempt.quiz,
+                regraded_at=T0,
+                regraded_by=UserFactory(),
+                reason="Key corrected",
+                old_score=3,
+                new_score=2,
+                max_score=4,
+            )
+        return reverse("admin:quizzes_attemptregrade_changelist")
+    if page == "regrade":
+        # A question answered by ``size`` finished attempts, whose key then
+        # moves: every attempt is listed in the dry run.
+        question = QuestionFactory()
+        for _ in range(size):
+            AnswerFactory(question=question, score=1)
+        question.choices.update(is_correct=~Q(is_correct=True))
+        return reverse("admin:quizzes_attemptregrade_question", args=[question.pk])
     raise AssertionError(page)
 
 
@@ -169,9 +193,10 @@ BUDGETS = {
     # attempt + question, their choices (one prefetch), extensions + instructor,
     # content type (the change form's context)
     "attempt": 7,
-    # session, user, attempt + trainee + quiz, answers + question, the choices'
-    # texts, the choices with the key, the sections of their documents (passages)
-    "review": 7,
+    # session, user, attempt + trainee + quiz, answers + question + pinned
+    # version, the live choices of answers older than versions (once for the
+    # page), the sections of their documents (passages)
+    "review": 6,
     # session, user, question + responses + facility, choices, sections (form),
     # content type
     "question": 6,
@@ -182,6 +207,14 @@ BUDGETS = {
     # count, full count, rows + trainee + question + attempt + quiz + resolver +
     # responses + facility (annotated), the date hierarchy's bounds and its days
     "reports": 10,
+    # session, user, quizzes (filter), instructors (filter), count, full count,
+    # rows + attempt + trainee + quiz + instructor, the date hierarchy's bounds
+    # and its days
+    "regrades": 9,
+    # session, user, question, the choices + question (current content), its
+    # versions kept, the finished attempts in scope + trainee + quiz, their
+    # answers, the attempts in progress (count), the grades' attempts
+    "regrade": 9,
 }
 
 

@@ -196,6 +196,7 @@ class TestSubmitAndReview:
             "max_score": 3,
             "percent": 66.7,
             "passed": True,
+            "regrade_notices": [],
         }
         assert api.post(f"/api/attempts/{attempt_id}/submit").json() == first.json()
 

@@ -2,16 +2,22 @@
 
 Budgets, measured on SQLite (PostgreSQL runs the same statements):
 - start (17): session, user, quiz, in-progress lookup, attempt count, the
-  trainee's and their groups' overrides, fixed questions, draws, choice ids,
-  savepoint, accommodation (quiz, then general),
-  insert attempt, bulk insert answers, release, answers + questions and choice
-  texts for the response.
+  trainee's and their groups' overrides, fixed questions, draws, choices with
+  their questions, the versions kept of those questions, savepoint, accommodation
+  (quiz, then general), insert attempt, bulk insert answers, release, answers +
+  questions + pinned versions for the response (choice texts come from the
+  versions).
+- start after an edit (19): as start, plus the insert of the new versions and
+  their read-back (once per edit: later starts find them).
 - save (7): session, user, scoped attempt, savepoint, the answer with its question
   and its attempt (whose row it locks), update, release.
-- get (5): session, user, scoped attempt, answers + questions, choice texts.
-- submit (11): session, user, scoped attempt, savepoint, lock, answers + kinds,
-  keys, bulk update of answer scores, attempt update, release, quiz for the result.
-- get after review opens (6): as get, plus the choices with rationales.
+- get (5): session, user, scoped attempt, answers + questions + pinned versions
+  (the choice texts come with the versions).
+- submit (11): session, user, scoped attempt, savepoint, lock, answers + kinds +
+  pinned versions (their keys), bulk update of answer scores, attempt update,
+  release, quiz for the result, its regrade notices.
+- get after review opens (6): as get (keys and rationales come with the
+  versions), plus the result's regrade notices.
 """
 
 import json
@@ -21,7 +27,14 @@ import pytest
 from quizzes.models import Question
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
-BUDGET = {"start": 17, "save": 7, "get": 5, "submit": 11, "review": 6}
+BUDGET = {
+    "start": 17,
+    "start_after_edit": 19,
+    "save": 7,
+    "get": 5,
+    "submit": 11,
+    "review": 6,
+}
 
 
 @pytest.fixture
@@ -38,8 +51,11 @@ def quizzes(db):
 def test_hot_endpoints_stay_within_budget(
     client, quizzes, size, django_assert_max_num_queries
 ):
-    client.force_login(UserFactory())
     quiz = quizzes[size]
+    client.force_login(UserFactory())
+    with django_assert_max_num_queries(BUDGET["start_after_edit"]):
+        assert client.post(f"/api/quizzes/{quiz.slug}/attempts").status_code == 201
+    client.force_login(UserFactory())
     with django_assert_max_num_queries(BUDGET["start"]):
         attempt = client.post(f"/api/quizzes/{quiz.slug}/attempts").json()
     question = Question.objects.get(pk=attempt["questions"][-1]["id"])

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from quizzes.models import Attempt
+from quizzes.models import Attempt, AttemptRegrade
 from quizzes.services.attempts import answer_save, attempt_start
 from quizzes.services.attempts_admin import attempt_deadline_extend
 from tests.admin.factories import InstructorFactory, ProblemReportFactory
@@ -113,6 +113,18 @@ def world(db):
         minutes=5,
         reason="power cut",
         now=quiz.created_at,
+    )
+    # The regrade log's pages need a row (its object URLs are filled with one).
+    AttemptRegrade.objects.create(
+        attempt=attempt_b,
+        quiz=quiz,
+        question=question,
+        regraded_at=quiz.created_at,
+        regraded_by=instructor,
+        reason="Key corrected",
+        old_score=0,
+        new_score=1,
+        max_score=1,
     )
     Group.objects.get_or_create(name="Spare group")
     who = {"username": "someone", "ip_address": "10.0.0.9", "user_agent": "x"}

@@ -10,6 +10,7 @@ from quizzes.services.instructors import (
     INSTRUCTOR_ADDED_PERMISSIONS,
     INSTRUCTOR_OVERRIDE_PERMISSIONS,
     INSTRUCTOR_PERMISSIONS,
+    INSTRUCTOR_REGRADE_PERMISSIONS,
     INSTRUCTOR_REPORT_PERMISSIONS,
     INSTRUCTORS_GROUP,
     instructor_codenames,
@@ -23,10 +24,12 @@ ADDED = importlib.import_module(
     "quizzes.migrations.0008_instructors_history_and_unlock"
 )
 OVERRIDES = importlib.import_module("quizzes.migrations.0009_quiz_overrides")
+REGRADES = importlib.import_module("quizzes.migrations.0010_question_versions_regrades")
 REPORTS = importlib.import_module("quizzes.migrations.0011_problem_reports")
 # quizzes models, then history views and axes unlocking, then overrides (4 + the
-# view of their history), then problem reports (view, change)
-GROUP_SIZE = 37 + 5 + 5 + 2
+# view of their history), then the regrade log's view, then problem reports
+# (view, change)
+GROUP_SIZE = 37 + 5 + 5 + 1 + 2
 
 
 def test_the_migration_and_the_service_grant_the_same_permissions():
@@ -34,6 +37,7 @@ def test_the_migration_and_the_service_grant_the_same_permissions():
     assert MIGRATION.GROUP == INSTRUCTORS_GROUP
     assert ADDED.ADDED == INSTRUCTOR_ADDED_PERMISSIONS
     assert OVERRIDES.ADDED == INSTRUCTOR_OVERRIDE_PERMISSIONS
+    assert REGRADES.ADDED == INSTRUCTOR_REGRADE_PERMISSIONS
     assert REPORTS.ADDED == INSTRUCTOR_REPORT_PERMISSIONS
 
 

@@ -275,3 +275,20 @@ def test_the_worst_flagged_quiz_gives_a_question_its_figures(questions):
     found = question_item_figures()[single.pk]
     assert found.quiz_id == hard.pk
     assert found.flags[0].code == "beats-key"
+
+
+def test_a_regrade_changes_the_cached_analysis(quiz, questions):
+    """A regrade changes marks without finishing an attempt: the latest regrade
+    joins the fingerprint, so the analysis is recomputed with the new marks."""
+    from quizzes.services.regrade import regrade_commit
+
+    single, _, _ = questions
+    sit(quiz, UserFactory(), {single: [0]})
+    before = quiz_item_analysis(quiz=quiz)
+    for choice in single.choices.order_by("order"):
+        choice.is_correct = choice.order == 2
+        choice.save()
+    regrade_commit(question=single, by=None, reason="Key corrected", now=T0)
+    report = quiz_item_report(quiz=quiz)
+    assert report.from_cache is False
+    assert report.analysis.quiz.mean != before.quiz.mean

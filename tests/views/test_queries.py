@@ -16,21 +16,20 @@ from tests.views.factories import quiz_with_questions
 pytestmark = pytest.mark.django_db
 
 # The attempt page of an exam:
-#  1. session, 2. user, 3. attempt + quiz, 4. its answers + questions,
-#  5. the current question's option texts.
-ATTEMPT_PAGE_QUERIES = 5
-# A confirmed tutor answer adds 6. its options with keys, 7. its document's
-# sections (the source passage in context) and 8. the trainee's problem reports on
-# the attempt.
-TUTOR_CONFIRMED_QUERIES = 8
-# The review: 1. session, 2. user, 3. attempt + quiz, 4. answers + questions,
-# 5. option texts, 6. options with keys and rationales, 7. the sections of the
-# documents involved (each question's section text, for the passage in context),
-# 8. the trainee's problem reports on the attempt.
-REVIEW_QUERIES = 8
+#  1. session, 2. user, 3. attempt + quiz, 4. its answers + questions + the
+#  versions pinned at start (which carry the option texts, keys and rationales).
+ATTEMPT_PAGE_QUERIES = 4
+# A confirmed tutor answer adds 5. its document's sections (the source passage in
+# context) and 6. the trainee's problem reports on the attempt.
+TUTOR_CONFIRMED_QUERIES = 6
+# The review: 1. session, 2. user, 3. attempt + quiz, 4. answers + questions +
+# pinned versions (options, keys, rationales), 5. the sections of the documents
+# involved (each question's section text, for the passage in context), 6. the
+# trainee's problem reports on the attempt, 7. the attempt's regrade notices.
+REVIEW_QUERIES = 7
 # The result: 1-3 as above, 4. answers with their sections, 5. the top-level
-# sections they fall under (per-section scores).
-RESULT_QUERIES = 5
+# sections they fall under (per-section scores), 6. regrade notices.
+RESULT_QUERIES = 6
 # The submit page: 1-3 as above, 4. the answers' positions and states.
 SUBMIT_QUERIES = 4
 # The quiz list: 1. session, 2. user, 3. quizzes with question counts, 4. attempts,
@@ -43,11 +42,12 @@ DETAIL_QUERIES = 7
 # A no-JS save: 1-3 as above, 4. the posted answer, then answer_save: 5. savepoint,
 # 6. attempt locked, 7. answer, 8. update, 9. release.
 POST_SAVE_QUERIES = 9
-# History: 1. session, 2. user, 3. count (pagination), 4. attempts + quizzes.
-HISTORY_QUERIES = 4
-# ... and 5. the trainee's overrides on the quizzes whose review opens after their
+# History: 1. session, 2. user, 3. count (pagination), 4. attempts + quizzes,
+# 5. the regrade notices of the page's attempts.
+HISTORY_QUERIES = 5
+# ... and 6. the trainee's overrides on the quizzes whose review opens after their
 # close, when the page holds any.
-HISTORY_AFTER_CLOSE_QUERIES = 5
+HISTORY_AFTER_CLOSE_QUERIES = 6
 
 
 def _answered_attempt(trainee, count: int, **quiz_fields):
