@@ -20,7 +20,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from quizzes.choices import ReportStatus
 from quizzes.models import Attempt, AttemptRegrade, Choice, ProblemReport
 from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
-from tests.browser.conftest import DOCS_SCREENSHOTS
+from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PHONE
 from tests.browser.test_admin_layout import OVERFLOW_JS
 from tests.factories import UserFactory
 from tests.views.factories import quiz_with_questions
@@ -157,6 +157,11 @@ def test_a_miskeyed_question_is_reported_flagged_fixed_and_regraded(
     expect(plan.filter(has_text="weak0")).to_contain_text("1 → 0 / 3")
     assert Attempt.objects.get(pk=attempt.pk).score == 2  # nothing written yet
     assert page.evaluate(OVERFLOW_JS) == []
+    # On a phone the plan scrolls in its own box, not the page.
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the dry run is {width}px wide on a phone"
+    page.set_viewport_size(DESKTOP)
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=DOCS_SCREENSHOTS / "admin-regrade-dry-run.png", full_page=True)
     screenshot("6-dry-run")
