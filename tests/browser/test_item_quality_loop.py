@@ -32,6 +32,15 @@ REASON = "Question 1's key was corrected to intramuscular"
 NOTE = "Thank you: the key is corrected and every attempt has been regraded."
 
 
+def fits_a_phone(page: Page) -> None:
+    """At 375 px the page does not scroll sideways (wide tables scroll in their own
+    box); back to 1280 px after."""
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(DESKTOP)
+    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a phone"
+
+
 def sit(trainee, quiz, *, strong: bool) -> Attempt:
     """A finished attempt. A strong trainee is right on questions 2 and 3 and picks
     what the passage supports on question 1 (keyed wrong); a weak one is wrong on 2
@@ -114,6 +123,8 @@ def test_a_miskeyed_question_is_reported_flagged_fixed_and_regraded(
     page.goto(statistics)
     row = page.locator(f"#q-{question.pk}")
     expect(row).to_contain_text("the top third picked “Intramuscular 1”")
+    assert page.evaluate(OVERFLOW_JS) == []
+    fits_a_phone(page)
     screenshot("2-statistics")
 
     # The question list shows the flag and the open report in one column.
@@ -122,6 +133,8 @@ def test_a_miskeyed_question_is_reported_flagged_fixed_and_regraded(
     expect(listed).to_contain_text("key beaten")
     report_link = listed.get_by_role("link", name="1 open report")
     expect(report_link).to_be_visible()
+    assert page.evaluate(OVERFLOW_JS) == []
+    fits_a_phone(page)
     screenshot("3-question-list")
 
     # The link leads to the queue, filtered to the question; the report opens.
@@ -157,11 +170,7 @@ def test_a_miskeyed_question_is_reported_flagged_fixed_and_regraded(
     expect(plan.filter(has_text="weak0")).to_contain_text("1 → 0 / 3")
     assert Attempt.objects.get(pk=attempt.pk).score == 2  # nothing written yet
     assert page.evaluate(OVERFLOW_JS) == []
-    # On a phone the plan scrolls in its own box, not the page.
-    page.set_viewport_size(PHONE)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the dry run is {width}px wide on a phone"
-    page.set_viewport_size(DESKTOP)
+    fits_a_phone(page)  # the plan scrolls in its own box, not the page
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=DOCS_SCREENSHOTS / "admin-regrade-dry-run.png", full_page=True)
     screenshot("6-dry-run")
