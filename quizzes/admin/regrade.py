@@ -66,7 +66,13 @@ class AttemptRegradeAdmin(admin.ModelAdmin):
         "regraded_by",
         "reason",
     ]
-    list_filter = ["quiz", "regraded_by", "regraded_at"]
+    # Only the people who regraded: a plain related filter lists every account,
+    # trainees included.
+    list_filter = [
+        "quiz",
+        ("regraded_by", admin.RelatedOnlyFieldListFilter),
+        "regraded_at",
+    ]
     search_fields = ["attempt__trainee__username", "reason", "quiz__title"]
     search_help_text = "Searches the trainee's username, the reason and the quiz."
     date_hierarchy = "regraded_at"

@@ -13,9 +13,11 @@ import io
 import math
 import statistics
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
@@ -274,3 +276,12 @@ def test_recompute_without_a_csrf_token_is_refused(superuser, cohort):
     client = Client(enforce_csrf_checks=True)
     client.force_login(superuser)
     assert client.post(stats_url(quiz), {"attempts": "first"}).status_code == 403
+
+
+def test_screen_reader_text_stays_inside_the_tables_scrolling_boxes():
+    """The figures' and flags' hidden reasons (``.visually-hidden``, absolutely
+    positioned) belong to the box their table scrolls in: the box is positioned, so
+    it is their containing block. Otherwise a reason in a column past 375 px widens
+    the whole page on a phone (the browser journey measures it)."""
+    css = Path(finders.find("quizzes/admin/admin.css")).read_text()
+    assert ".stats-scroll, #changelist .results { position: relative; }" in css

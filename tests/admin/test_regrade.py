@@ -121,3 +121,30 @@ def test_a_trainee_cannot_open_the_regrade(client, scene):
     url = reverse("admin:quizzes_attemptregrade_quiz", args=[scene["quiz"].pk])
     assert client.post(url, {"reason": "x"}).status_code == 302  # to the login
     assert not AttemptRegrade.objects.exists()
+
+
+def test_the_log_filters_by_the_instructors_who_regraded_not_every_user(
+    instructor_client, instructor, scene
+):
+    """The "regraded by" filter offers the people who regraded, not every account:
+    a cohort's trainees would otherwise fill the sidebar (and one query loads them
+    all)."""
+    url = reverse("admin:quizzes_attemptregrade_quiz", args=[scene["quiz"].pk])
+    instructor_client.post(url, {"reason": "Key of question 1 corrected"})
+    log = instructor_client.get(reverse("admin:quizzes_attemptregrade_changelist"))
+    spec = next(
+        spec
+        for spec in log.context["cl"].filter_specs
+        if getattr(spec, "field_path", None) == "regraded_by"
+    )
+    assert [label for _, label in spec.lookup_choices] == [str(instructor)]
+
+
+def test_the_dry_run_plan_scrolls_in_its_own_box_on_a_phone(instructor_client, scene):
+    """The plan's six columns are wider than a phone: the page loads the admin's
+    stylesheet and wraps the table in the box that scrolls sideways on its own,
+    so the page itself does not (the browser journey measures it at 375 px)."""
+    url = reverse("admin:quizzes_attemptregrade_question", args=[scene["question"].pk])
+    page = instructor_client.get(url).content.decode()
+    assert "quizzes/admin/admin.css" in page
+    assert '<div class="results stats-scroll">' in page
