@@ -175,9 +175,14 @@ class AttemptRegradeAdmin(admin.ModelAdmin):
                         f"{result.answers_repinned} answer(s) now use the current "
                         "version.",
                     )
-                    query = urlencode({"quiz__id__exact": (quiz or question).pk})
+                    # The log, narrowed to what was just regraded.
+                    query = urlencode(
+                        {"quiz__id__exact": quiz.pk}
+                        if quiz
+                        else {"question__id__exact": question.pk}
+                    )
                     url = reverse("admin:quizzes_attemptregrade_changelist")
-                    return redirect(f"{url}?{query}" if quiz else url)
+                    return redirect(f"{url}?{query}")
             status = 400
         plan = regrade_plan(quiz=quiz, question=question, now=now)
         scope = f"question #{question.pk}" if question else f"quiz “{quiz}”"

@@ -116,6 +116,16 @@ def test_commit_applies_the_regrade_and_the_log_lists_and_exports_it(
     assert len(body.splitlines()) == 3
 
 
+def test_a_question_regrade_lands_on_the_log_of_that_question(instructor_client, scene):
+    url = reverse("admin:quizzes_attemptregrade_question", args=[scene["question"].pk])
+    response = instructor_client.post(url, {"reason": "Key of question 1 corrected"})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?question__id__exact={scene['question'].pk}")
+    log = instructor_client.get(response["Location"])
+    assert log.status_code == 200
+    assert "Key of question 1 corrected" in log.content.decode()
+
+
 def test_a_trainee_cannot_open_the_regrade(client, scene):
     client.force_login(UserFactory())
     url = reverse("admin:quizzes_attemptregrade_quiz", args=[scene["quiz"].pk])
