@@ -55,6 +55,23 @@ NO_SPREAD_REST = "no variance: every attempt scored the same on the rest of the 
 NO_SPREAD_TOTAL = "no variance: every attempt has the same total"
 SINGLE_ATTEMPT = "a single attempt: a spread needs two or more"
 
+DASH = "—"  # shown for a figure that cannot be computed, beside its reason
+
+# The quiz's figures as the admin page and the command show them: name (the
+# ``QuizStats`` attribute and the JSON key), label, and unit: "n" a number, "m"
+# marks, "%" percent.
+QUIZ_ROWS = [
+    ("attempts", "Attempts", "n"),
+    ("mean", "Mean", "m"),
+    ("median", "Median", "m"),
+    ("sd", "Standard deviation", "m"),
+    ("skewness", "Skewness", "n"),
+    ("kurtosis", "Kurtosis (excess)", "n"),
+    ("cic", "Coefficient of internal consistency (Cronbach’s α)", "%"),
+    ("error_ratio", "Error ratio", "%"),
+    ("standard_error", "Standard error", "m"),
+]
+
 
 @dataclass(frozen=True)
 class ChoiceInfo:

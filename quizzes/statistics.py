@@ -58,23 +58,29 @@ def questions_with_stats(queryset: QuerySet[Question]) -> QuerySet[Question]:
     select_related) through a sort of all the answers; a subquery reads only the
     answers of the questions on the page, from the (question, score) index.
     """
+    return queryset.annotate(**_answer_figures(question=OuterRef("pk")))
+
+
+def _answer_figures(*, question: OuterRef) -> dict:
+    """``responses`` and ``facility`` of the question ``question`` refers to, as
+    correlated subqueries over its scored answers."""
     scored = (
-        Answer.objects.filter(question=OuterRef("pk"), score__isnull=False)
+        Answer.objects.filter(question=question, score__isnull=False)
         .order_by()
         .values("question")
     )
-    return queryset.annotate(
-        responses=Coalesce(
+    return {
+        "responses": Coalesce(
             # Counting the indexed column keeps the scan index-only.
             Subquery(scored.annotate(n=Count("score")).values("n")),
             0,
             output_field=IntegerField(),
         ),
-        facility=Subquery(
+        "facility": Subquery(
             scored.annotate(mean=Avg(Cast("score", FloatField())) * 100).values("mean"),
             output_field=FloatField(),
         ),
-    )
+    }
 
 
 def sections_with_counts(queryset: QuerySet[Section]) -> QuerySet[Section]:
@@ -159,22 +165,7 @@ def reports_with_question_stats(queryset: QuerySet[ProblemReport]) -> QuerySet:
     The same figures as ``questions_with_stats``, by the same correlated
     subqueries on the (question, score) index, keyed on the report's question.
     """
-    scored = (
-        Answer.objects.filter(question=OuterRef("question_id"), score__isnull=False)
-        .order_by()
-        .values("question")
-    )
-    return queryset.annotate(
-        responses=Coalesce(
-            Subquery(scored.annotate(n=Count("score")).values("n")),
-            0,
-            output_field=IntegerField(),
-        ),
-        facility=Subquery(
-            scored.annotate(mean=Avg(Cast("score", FloatField())) * 100).values("mean"),
-            output_field=FloatField(),
-        ),
-    )
+    return queryset.annotate(**_answer_figures(question=OuterRef("question_id")))
 
 
 def questions_with_open_reports(queryset: QuerySet[Question]) -> QuerySet[Question]:

@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from quizzes.charts import histogram_svg
 from quizzes.choices import ReportStatus
 from quizzes.exports import csv_response
-from quizzes.item_analysis import QuestionStats
+from quizzes.item_analysis import DASH, QUIZ_ROWS, QuestionStats
 from quizzes.models import Question, Quiz
 from quizzes.services.item_analysis import (
     ItemReport,
@@ -30,21 +30,8 @@ from quizzes.services.item_analysis import (
     quiz_item_report,
 )
 
-DASH = "—"
 ATTEMPTS_CHOICES = {"first": False, "all": True}
 
-# name, label, unit: "n" a number, "m" marks, "%" percent.
-QUIZ_ROWS = [
-    ("attempts", "Attempts", "n"),
-    ("mean", "Mean", "m"),
-    ("median", "Median", "m"),
-    ("sd", "Standard deviation", "m"),
-    ("skewness", "Skewness", "n"),
-    ("kurtosis", "Kurtosis (excess)", "n"),
-    ("cic", "Coefficient of internal consistency (Cronbach’s α)", "%"),
-    ("error_ratio", "Error ratio", "%"),
-    ("standard_error", "Standard error", "m"),
-]
 # name, column heading, unit: "f" a fraction of the max mark (0–1), "%" percent.
 QUESTION_COLUMNS = [
     ("facility", "Facility (0–1)", "f"),

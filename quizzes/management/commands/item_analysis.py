@@ -23,25 +23,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.item_analysis import Analysis, QuestionInfo, item_analysis
+from quizzes.item_analysis import (
+    DASH,
+    QUIZ_ROWS,
+    Analysis,
+    QuestionInfo,
+    item_analysis,
+)
 from quizzes.marks_csv import MarksFileError, marks_file_parse, max_marks_parse
 from quizzes.models import Quiz
 from quizzes.services.item_analysis import quiz_item_analysis_compute
 
-DASH = "—"
-
-# name, label, unit: "f" a fraction, "%" percent, "m" marks, "n" a count or number.
-QUIZ_ROWS = [
-    ("attempts", "Attempts", "n"),
-    ("mean", "Mean", "m"),
-    ("median", "Median", "m"),
-    ("sd", "Standard deviation", "m"),
-    ("skewness", "Skewness", "n"),
-    ("kurtosis", "Kurtosis", "n"),
-    ("cic", "Coefficient of internal consistency", "%"),
-    ("error_ratio", "Error ratio", "%"),
-    ("standard_error", "Standard error", "m"),
-]
 QUESTION_COLUMNS = [
     ("attempts", "n", "n"),
     ("facility", "facility", "f"),
