@@ -31,12 +31,20 @@ class Question(models.Model):
     status = models.CharField(
         max_length=20, choices=QuestionStatus.choices, default=QuestionStatus.DRAFT
     )
+    name = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The title an imported file gave it (GIFT ::name::, Moodle "
+        "<name>); written back on export.",
+    )
     stem = models.TextField()
     explanation = models.TextField(
         help_text="The teaching point: why the key is right."
     )
     source_quote = models.TextField(
-        help_text="The passage of the section that supports the key, verbatim."
+        blank=True,
+        help_text="The passage of the section that supports the key, verbatim. "
+        "A draft may lack one (an imported question); nothing else may.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -57,8 +65,11 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=~Q(stem=""), name="question_stem_not_empty"
             ),
+            # Imported questions arrive as drafts without a quote; a question only
+            # reaches trainees once it cites its passage.
             models.CheckConstraint(
-                condition=~Q(source_quote=""), name="question_source_quote_not_empty"
+                condition=~Q(source_quote="") | Q(status=QuestionStatus.DRAFT),
+                name="question_source_quote_unless_draft",
             ),
         ]
 
@@ -67,6 +78,13 @@ class Question(models.Model):
         return stem if len(stem) <= 80 else stem[:79] + "…"
 
     def clean(self):
+        if not self.source_quote.strip() and self.status != QuestionStatus.DRAFT:
+            raise ValidationError(
+                {
+                    "source_quote": "Quote the passage of the section that supports "
+                    "the key before this question leaves draft."
+                }
+            )
         if self.section_id and self.source_quote:
             problems = quote_problems(
                 source_quote=self.source_quote, section_text=self.section.full_text()
@@ -85,6 +103,12 @@ class Choice(models.Model):
     text = models.TextField()
     is_correct = models.BooleanField(default=False)
     rationale = models.TextField(help_text="Why this option is right or wrong.")
+    fraction = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The weight an imported file gave this option (1.0 = 100%), kept "
+        "for export; blank for options written here (quizzes.formats.weights).",
+    )
     history = HistoricalRecords()
 
     class Meta:
