@@ -44,7 +44,7 @@ class Question(models.Model):
     source_quote = models.TextField(
         blank=True,
         help_text="The passage of the section that supports the key, verbatim. "
-        "A draft may lack one (an imported question); nothing else may.",
+        "Required to publish; an imported draft may lack one.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,11 +65,12 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=~Q(stem=""), name="question_stem_not_empty"
             ),
-            # Imported questions arrive as drafts without a quote; a question only
-            # reaches trainees once it cites its passage.
+            # Imported questions arrive as drafts without a quote (and may be
+            # retired as they are); a question reaches trainees only once it cites
+            # its passage.
             models.CheckConstraint(
-                condition=~Q(source_quote="") | Q(status=QuestionStatus.DRAFT),
-                name="question_source_quote_unless_draft",
+                condition=~Q(source_quote="") | ~Q(status=QuestionStatus.PUBLISHED),
+                name="question_published_has_source_quote",
             ),
         ]
 
@@ -78,11 +79,11 @@ class Question(models.Model):
         return stem if len(stem) <= 80 else stem[:79] + "…"
 
     def clean(self):
-        if not self.source_quote.strip() and self.status != QuestionStatus.DRAFT:
+        if not self.source_quote.strip() and self.status == QuestionStatus.PUBLISHED:
             raise ValidationError(
                 {
                     "source_quote": "Quote the passage of the section that supports "
-                    "the key before this question leaves draft."
+                    "the key before publishing this question."
                 }
             )
         if self.section_id and self.source_quote:
