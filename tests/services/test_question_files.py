@@ -278,7 +278,7 @@ class TestExport:
         Choice.objects.filter(question=multiple, order=3).update(is_correct=True)
         parsed = question_parsed(question=Question.objects.get(pk=multiple.pk))
         third = 1 / 3
-        assert [c.fraction for c in parsed.choices] == [third, third, third, -1.0]
+        assert [c.fraction for c in parsed.choices] == [third, third, third, -third]
 
     def test_questions_written_here_export_with_the_platforms_weights(self):
         question = QuestionFactory(kind=QuestionKind.MULTIPLE, name="")
