@@ -368,11 +368,14 @@ def _truefalse(
     name, stem, explanation, text_format = _header(element, builder, line)
     answers: dict[str, Element] = {}
     for answer in element.findall("answer"):
-        value = (answer.findtext("text") or "").strip().lower()
+        written = (answer.findtext("text") or "").strip()
+        value = written.lower()
         if value not in {"true", "false"}:
+            # Moodle guesses true-then-false for old localised files; a guess
+            # could flip the key, so the file is refused instead.
             raise _QuestionError(
                 builder.line(answer),
-                f"A true/false answer must be “true” or “false”, not “{value}”",
+                f"A true/false answer must be “true” or “false”, not “{written}”",
             )
         if value in answers:
             raise _QuestionError(
