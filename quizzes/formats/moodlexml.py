@@ -313,7 +313,7 @@ def _header(element: Element, builder: _LineNotingBuilder, line: int):
     stem = _text(questiontext, builder, default_format="html")
     if not stem:
         at = builder.line(questiontext) if questiontext is not None else line
-        raise _QuestionError(at, "Question text is empty")
+        raise _QuestionError(at, "Question text is empty" + _only_markup(questiontext))
     explanation = _text(
         element.find("generalfeedback"), builder, default_format=text_format
     )
@@ -331,7 +331,10 @@ def _multichoice(
     for number, answer in enumerate(element.findall("answer"), start=1):
         text = _text(answer, builder, default_format=text_format)
         if not text:
-            raise _QuestionError(builder.line(answer), f"Answer {number} has no text")
+            raise _QuestionError(
+                builder.line(answer),
+                f"Answer {number} has no text" + _only_markup(answer),
+            )
         choices.append(
             ParsedChoice(
                 text=text,
@@ -428,6 +431,14 @@ def _text(
     return html_to_text(raw)
 
 
+def _only_markup(holder: Element | None) -> str:
+    """Why a text that the file does give came out empty (an image, say)."""
+    written = holder.findtext("text") if holder is not None else None
+    if written and written.strip():
+        return " once its HTML is reduced to text (pictures and media are not kept)"
+    return ""
+
+
 def _plain(text: Element, builder: _LineNotingBuilder, where: str) -> str:
     if len(text):
         raise _QuestionError(
@@ -474,6 +485,21 @@ def write(questions: Iterable[ParsedQuestion], out: TextIO) -> list[ExportSkip]:
 
 
 def _unwritable(question: ParsedQuestion) -> str:
+    """Why ``question`` cannot be written so that it reads back; "" if it can.
+
+    Values from the database always can; these guard against a file Moodle (and
+    this module) would refuse.
+    """
+    if question.kind == QuestionKind.TRUE_FALSE:
+        if [choice.text for choice in question.choices] != ["True", "False"]:
+            return "a true/false question needs the choices True and False"
+    elif question.kind == QuestionKind.SINGLE and not any(
+        math.isclose(choice.fraction, 1.0, abs_tol=TOLERANCE)
+        for choice in question.choices
+    ):
+        return "a single-answer question needs an option worth 100%"
+    if len(question.choices) < 2:
+        return "a question needs at least 2 options"
     texts = [question.name, question.stem, question.explanation, question.category]
     for choice in question.choices:
         texts += [choice.text, choice.feedback]

@@ -417,3 +417,42 @@ def test_skipped_question_keeps_its_line_and_type():
     skipped = parsed(data + b"</question></quiz>").skipped
     assert skipped == [SkippedQuestion(3, "ordering", skipped[0].reason)]
     assert "“ordering” questions are not supported" in skipped[0].reason
+
+
+def test_answer_that_is_only_a_picture_says_why_it_is_empty():
+    """An answer whose HTML holds only an image has no text here; the error says
+    that the text was lost in the reduction, not that the file has none."""
+    errors = parsed((FIXTURES / "errors.xml").read_bytes()).errors
+    assert errors[-1] == FormatError(
+        46,
+        "Answer 1 has no text once its HTML is reduced to text (pictures and "
+        "media are not kept)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("broken", "reason"),
+    [
+        (
+            {"choices": (ParsedChoice("a", 0.5), ParsedChoice("b", 0.0))},
+            "a single-answer question needs an option worth 100%",
+        ),
+        (
+            {
+                "kind": "true_false",
+                "choices": (ParsedChoice("Yes", 1.0), ParsedChoice("No", 0.0)),
+            },
+            "a true/false question needs the choices True and False",
+        ),
+        (
+            {"choices": (ParsedChoice("a", 1.0),)},
+            "a question needs at least 2 options",
+        ),
+    ],
+)
+def test_question_moodle_would_refuse_is_an_export_skip(broken, reason):
+    """A question that would not read back is reported, not written broken."""
+    out = io.StringIO()
+    skips = moodlexml.write([question(name="broken", **broken)], out)
+    assert [(skip.name, skip.reason) for skip in skips] == [("broken", reason)]
+    assert "<question" not in out.getvalue()
