@@ -134,29 +134,30 @@ class _Utf8Text:
         self.error_line: int | None = None
 
     def read(self, size: int = -1) -> str:
+        # "" means the end to iterparse, so read on until there is text or the end.
         if self.error_line is not None:
             raise _NotUtf8(self.error_line)
-        chunk = self.stream.read(CHUNK_BYTES)
-        data = self.pending + chunk
-        if self.first:
-            # A stream may hand out fewer bytes than asked: get the whole BOM.
-            while chunk and len(data) < len(codecs.BOM_UTF8):
-                chunk = self.stream.read(CHUNK_BYTES)
-                data += chunk
-            if data.startswith(codecs.BOM_UTF8):
-                data = data[len(codecs.BOM_UTF8) :]
-            self.first = False
-        try:
-            text, used = codecs.utf_8_decode(data, "strict", not chunk)
-        except UnicodeDecodeError as error:
-            text = data[: error.start].decode("utf-8")
-            self.error_line = self.lines_before + self._breaks(text) + 1
-            if not text:
-                raise _NotUtf8(self.error_line) from None
-            return text
-        self.pending = data[used:]
-        self.lines_before += self._breaks(text)
-        return text
+        while True:
+            chunk = self.stream.read(CHUNK_BYTES)
+            data = self.pending + chunk
+            if self.first and chunk and len(data) < len(codecs.BOM_UTF8):
+                self.pending = data  # a stream may hand out a BOM in pieces
+                continue
+            if self.first:
+                data = data.removeprefix(codecs.BOM_UTF8)
+                self.first = False
+            try:
+                text, used = codecs.utf_8_decode(data, "strict", not chunk)
+            except UnicodeDecodeError as error:
+                text = data[: error.start].decode("utf-8")
+                self.error_line = self.lines_before + self._breaks(text) + 1
+                if not text:
+                    raise _NotUtf8(self.error_line) from None
+                return text
+            self.pending = data[used:]
+            if text or not chunk:
+                self.lines_before += self._breaks(text)
+                return text
 
     def _breaks(self, text: str) -> int:
         # Count lines as expat does: "\r\n", "\r" and "\n" each end one.

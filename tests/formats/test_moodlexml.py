@@ -456,3 +456,24 @@ def test_question_moodle_would_refuse_is_an_export_skip(broken, reason):
     skips = moodlexml.write([question(name="broken", **broken)], out)
     assert [(skip.name, skip.reason) for skip in skips] == [("broken", reason)]
     assert "<question" not in out.getvalue()
+
+
+class _Trickle(io.RawIOBase):
+    """A stream that hands out one byte per read, as a slow upload may."""
+
+    def __init__(self, data: bytes):
+        self.data = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        return self.data.read(1)
+
+
+def test_a_stream_that_trickles_bytes_reads_the_same():
+    """Reads shorter than asked, even splitting the BOM or a character, change
+    nothing: the parse is the same as from the whole file."""
+    data = (FIXTURES / "bom.xml").read_bytes() + "<!-- é日 -->".encode()
+    assert ParseResult.collect(moodlexml.parse(_Trickle(data))) == parsed(data)
+    assert parsed(data).questions[0].name == "BOM"
