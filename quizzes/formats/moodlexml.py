@@ -169,32 +169,51 @@ class _Utf8Text:
         return count
 
 
+class _NotMoodle(Exception):
+    def __init__(self, line: int, tag: str):
+        super().__init__(tag)
+        self.line = line
+        self.tag = tag
+
+
 class _LineNotingBuilder:
-    """A tree builder that notes the line of each element's start tag."""
+    """A tree builder that notes the line of each start tag and which elements
+    are children of ``<quiz>``, and refuses any other root at once."""
 
     def __init__(self):
-        self.builder = TreeBuilder()
+        builder = TreeBuilder()
+        self.builder = builder
+        # Bound methods of the C builder: no Python frame per event.
+        self.data = builder.data
+        self.close = builder.close
         self.lines: dict[int, int] = {}
+        self.top: set[int] = set()  # ids of the children of <quiz>
+        self.depth = 0
+        self.root: Element | None = None
         self.expat = None  # set once the parser exists
 
     def start(self, tag, attrs):
         element = self.builder.start(tag, attrs)
-        self.lines[id(element)] = self.expat.CurrentLineNumber
+        line = self.expat.CurrentLineNumber
+        self.lines[id(element)] = line
+        self.depth += 1
+        if self.depth == 1:
+            if tag != "quiz":
+                raise _NotMoodle(line, tag)
+            self.root = element
+        if self.depth == 2:
+            self.top.add(id(element))
         return element
 
     def end(self, tag):
+        self.depth -= 1
         return self.builder.end(tag)
-
-    def data(self, data):
-        self.builder.data(data)
-
-    def close(self):
-        return self.builder.close()
 
     def line(self, element: Element) -> int:
         return self.lines.get(id(element), 0)
 
     def forget(self, element: Element) -> None:
+        self.top.discard(id(element))
         for each in element.iter():
             self.lines.pop(id(each), None)
 
@@ -216,26 +235,9 @@ def parse(stream: BinaryIO) -> Iterator[ParsedItem]:
     parser = DefusedXMLParser(target=builder, forbid_dtd=True)
     builder.expat = parser.parser
     category = ""
-    depth = 0
-    root = None
     try:
-        for event, element in iterparse(
-            _Utf8Text(stream), events=("start", "end"), parser=parser
-        ):
-            if event == "start":
-                depth += 1
-                if depth == 1:
-                    root = element
-                    if element.tag != "quiz":
-                        yield FormatError(
-                            builder.line(element),
-                            f"Not a Moodle XML file: the root element is "
-                            f"<{element.tag}>, not <quiz>",
-                        )
-                        return
-                continue
-            depth -= 1
-            if depth != 1:
+        for _, element in iterparse(_Utf8Text(stream), events=("end",), parser=parser):
+            if id(element) not in builder.top:
                 continue
             # A child of <quiz> is complete: read it, then let it go.
             if element.tag == "question":
@@ -243,7 +245,12 @@ def parse(stream: BinaryIO) -> Iterator[ParsedItem]:
                 if item is not None:
                     yield item
             builder.forget(element)
-            root.clear()
+            builder.root.clear()
+    except _NotMoodle as error:
+        yield FormatError(
+            error.line,
+            f"Not a Moodle XML file: the root element is <{error.tag}>, not <quiz>",
+        )
     except _NotUtf8 as error:
         yield FormatError(error.line, "not UTF-8: save the file as UTF-8")
     except ParseError as error:
