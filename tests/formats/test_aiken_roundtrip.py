@@ -24,7 +24,7 @@ def texts(*, newlines: bool = False) -> st.SearchStrategy[str]:
         st.sampled_from(RESERVED + (["\n", " \n "] if newlines else [])),
     ]
     short = st.lists(st.one_of(*pieces), min_size=1, max_size=8).map("".join)
-    long = st.text(CHARACTERS, min_size=300, max_size=2000)
+    long = st.text(CHARACTERS, min_size=200, max_size=800)
     # A whole text that reads as an option line or an ANSWER line.
     lookalike = st.builds(
         lambda letter, mark, rest: f"{letter}{mark} {rest}",
@@ -37,7 +37,7 @@ def texts(*, newlines: bool = False) -> st.SearchStrategy[str]:
 
 @st.composite
 def questions(draw, *, newlines: bool = False) -> ParsedQuestion:
-    count = draw(st.integers(min_value=2, max_value=8))
+    count = draw(st.integers(min_value=2, max_value=6))
     key = draw(st.integers(min_value=0, max_value=count - 1))
     return ParsedQuestion(
         line=0,
@@ -62,7 +62,7 @@ def round_trip(bank: list[ParsedQuestion]) -> ParseResult:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(questions(), min_size=1, max_size=5))
+@given(st.lists(questions(), min_size=1, max_size=3))
 def test_written_bank_reads_back_identical(bank):
     """Stem, options and key survive ``write`` then ``parse``, whatever the texts
     hold, including a text that reads as an option or an ANSWER line."""
