@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
@@ -133,7 +134,8 @@ def percent_fraction(text: str) -> float | None:
         return None
     if not value.is_finite():
         return None
-    return float(value.scaleb(-2))
+    fraction = float(value.scaleb(-2))
+    return fraction if math.isfinite(fraction) else None
 
 
 def column_name(header_cell: str) -> str:
@@ -175,7 +177,11 @@ def parse(stream: BinaryIO) -> Iterator[ParsedItem]:
             delimiter=_delimiter(first),
             strict=True,
         )
-        columns = next(reader)
+        try:
+            columns = next(reader)
+        except csv.Error as error:
+            yield FormatError(header_line, _csv_message(error))
+            return
         problems = _header_problems(columns)
         if problems:
             for problem in problems:
@@ -256,7 +262,10 @@ def _delimiter(header: str) -> str:
     """``;`` when the header line splits into more known columns on it, else ``,``."""
 
     def known(delimiter: str) -> int:
-        cells = next(csv.reader([header], delimiter=delimiter))
+        try:
+            cells = next(csv.reader([header], delimiter=delimiter))
+        except csv.Error:
+            return 0  # the reader proper reports what is wrong with the line
         return sum(_known(column_name(cell)) for cell in cells)
 
     return ";" if known(";") > known(",") else ","

@@ -2,8 +2,9 @@
 
 Reading line by line keeps memory bounded by one line, however large the upload.
 A byte-order mark (Excel writes one) is dropped from the first line. A line that is
-not UTF-8 raises ``NotUtf8Error`` with its line number: a file in another encoding
-would otherwise come in garbled, and there is no telling which encoding it is.
+not UTF-8, or holds a NUL character, raises ``NotUtf8Error`` with its line number: a
+file in another encoding would otherwise come in garbled, and there is no telling
+which encoding it is.
 """
 
 from __future__ import annotations
@@ -40,4 +41,12 @@ def utf8_lines(stream: BinaryIO, *, hint: str = "") -> Iterator[tuple[int, str]]
                 "be read; save the file as UTF-8"
             )
             raise NotUtf8Error(number, message + hint) from None
+        if "\x00" in text:
+            # Valid UTF-8, but no database text holds it: a UTF-16 file without a
+            # byte-order mark reads this way, a NUL after every ASCII character.
+            message = (
+                f"not UTF-8 text: a NUL byte at column {text.index(chr(0)) + 1} "
+                "(a UTF-16 or binary file?); save the file as UTF-8"
+            )
+            raise NotUtf8Error(number, message + hint)
         yield number, text

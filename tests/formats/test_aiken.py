@@ -177,3 +177,20 @@ def test_write_keeps_the_key_and_drops_partial_credit():
     assert skips == []
     back = parse_bytes(text.encode()).questions[0]
     assert [choice.fraction for choice in back.choices] == [0.0, 1.0]
+
+
+def test_questions_are_read_as_they_are_used():
+    """The first question comes out before the rest of the file is read."""
+    data = b"".join(b"Q%d?\nA) a\nB) b\nANSWER: A\n\n" % n for n in range(2000))
+    stream = io.BytesIO(data)
+    first = next(aiken.parse(stream))
+    assert first.stem == "Q0?"
+    assert stream.tell() < 100
+
+
+def test_a_nul_character_stops_the_reading():
+    """A UTF-16 file (NULs between the letters) is refused at its first line."""
+    result = parse_bytes("Q?\nA) a\nB) b\nANSWER: A\n".encode("utf-16-le"))
+    assert result.questions == []
+    assert [error.line for error in result.errors] == [1]
+    assert result.errors[0].message.startswith("not UTF-8 text: a NUL byte")

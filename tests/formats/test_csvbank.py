@@ -154,3 +154,49 @@ def test_export_leaves_weights_blank_when_the_key_gives_them():
     assert [rows[0][f"weight_{x}"] for x in "abc"] == ["", "", ""]
     assert [rows[1][f"weight_{x}"] for x in "abc"] == ["33.33333", "33.33333", "-100"]
     assert rows[0]["key"] == "A;C"
+
+
+def test_unclosed_quote_in_the_header_is_an_error_at_line_1():
+    """Broken CSV in the header line is reported, not raised."""
+    result = parse_text('kind,"stem,option_a,option_b,key\nsingle,S,a,b,A\n')
+    assert result.errors == [
+        FormatError(
+            1, 'A quoted cell in this row is never closed: a " has no closing "'
+        )
+    ]
+
+
+def test_weight_too_large_for_a_float_is_refused():
+    """A weight beyond any float is not a number, not infinity."""
+    result = parse_text(
+        "kind,stem,option_a,option_b,key,weight_a,weight_b\nsingle,S,a,b,A,1e400,0\n"
+    )
+    assert result.errors == [
+        FormatError(2, "weight_a “1e400” is not a number (a percent: 100, 50, -25)")
+    ]
+
+
+def test_value_under_a_column_without_header_is_refused():
+    """Columns Excel leaves without a name are ignored, unless a row fills them."""
+    result = parse_text(
+        HEADER.rstrip("\n") + ",,\nsingle,S,a,b,A,,\nsingle,T,a,b,A,,x\n"
+    )
+    assert [q.stem for q in result.questions] == ["S"]
+    assert result.errors == [FormatError(3, "Column 7 has a value but no header")]
+
+
+def test_utf16_file_is_refused_with_a_hint():
+    """A spreadsheet saved as UTF-16 text (NULs between the letters) is refused."""
+    data = HEADER.encode("utf-16-le")
+    result = ParseResult.collect(csvbank.parse(io.BytesIO(data)))
+    assert len(result.errors) == 1
+    assert result.errors[0].message.startswith("not UTF-8 text: a NUL byte")
+
+
+def test_rows_are_read_as_the_questions_are_used():
+    """The first question comes out before the rest of the file is read."""
+    rows = "".join(f"single,Stem {n},a,b,A\n" for n in range(2000))
+    stream = io.BytesIO((HEADER + rows).encode())
+    first = next(csvbank.parse(stream))
+    assert first.stem == "Stem 0"
+    assert stream.tell() < 100
