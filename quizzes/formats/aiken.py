@@ -1,7 +1,7 @@
 """Aiken, Moodle's plainest format: single best answer questions, one key each.
 
 A question is its text (one line or several), its options lettered ``A)`` or ``A.``
-(capital letters in order, a space after the mark), then ``ANSWER: X``; blank lines
+(capital letters in order; after ``.`` a space), then ``ANSWER: X``; blank lines
 separate questions::
 
     Which drug is an NMDA receptor antagonist?
@@ -62,11 +62,13 @@ EXTENSION = ".txt"
 MEDIA_TYPE = "text/plain; charset=utf-8"
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# Moodle's own rule: a capital letter, ")" or ".", then a space or a tab. An option
-# with nothing after its mark ("C)") is read as an option too, to report it.
-OPTION_LINE = re.compile(r"([A-Z])[.)](?:[ \t]+(.*))?")
+# A capital letter and ")" or "."; Moodle reads "A)Text" with no space too. After
+# "." a space is required, so that "B.Sc. students…" stays text. An option with
+# nothing after its mark ("C)") is read as an option too, to report it.
+OPTION_LINE = re.compile(r"([A-Z])(?:\)|\.(?=[ \t]|$))[ \t]*(.*)")
 ANSWER_PREFIX = "ANSWER:"
 SINGLE_ONLY = "Aiken has single best answer only"
+MISSING_TEXT = "Question text missing: the question starts with an option"
 
 
 @dataclass
@@ -83,6 +85,8 @@ class _Draft:
     def finish(self, *, answer: str, answer_line: int) -> Iterator[ParsedItem]:
         """The question, or its errors, once its ``ANSWER:`` line is read."""
         if not self.options:
+            if len(self.stem_lines) == 1 and OPTION_LINE.fullmatch(self.stem_lines[0]):
+                yield FormatError(self.line, MISSING_TEXT)
             yield FormatError(answer_line, "ANSWER line without options")
             return
         if len(self.options) < 2:
@@ -150,8 +154,7 @@ class _Draft:
                 and len(self.stem_lines) == 1
                 and (OPTION_LINE.fullmatch(self.stem_lines[0]))
             ):
-                message = "Question text missing: the question starts with an option"
-                self.errors.append(FormatError(self.line, message))
+                self.errors.append(FormatError(self.line, MISSING_TEXT))
             else:
                 message = f"Option {letter}) is out of order: expected {expected})"
                 self.errors.append(FormatError(line, message))
