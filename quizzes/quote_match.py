@@ -93,30 +93,36 @@ def ranked_sentences(
     """``quote_suggestions`` over sentences already cut (one cut per section)."""
     if not sentences or limit < 1:
         return []
-    matches = process.extract(
-        question_text,
-        sentences,
-        scorer=blended_score,
-        processor=utils.default_process,
-        limit=None,
-    )
-    # ``extract`` orders by score only; the index settles ties in text order.
-    matches.sort(key=lambda match: (-match[1], match[2]))
+    scores = [0.0] * len(sentences)
+    # Each scorer runs natively over all the sentences, the question processed once
+    # (a Python scorer would be called, and re-process the question, per sentence).
+    for scorer, weight in (
+        (fuzz.token_set_ratio, SET_WEIGHT),
+        (fuzz.token_sort_ratio, 1 - SET_WEIGHT),
+    ):
+        for _, score, index in process.extract(
+            question_text,
+            sentences,
+            scorer=scorer,
+            processor=utils.default_process,
+            limit=None,
+        ):
+            scores[index] += weight * score
+    # Best first; equal scores keep the text's order.
+    ranked = sorted(range(len(sentences)), key=lambda index: (-scores[index], index))
     return [
-        QuoteSuggestion(sentence=sentence, score=round(score))
-        for sentence, score, _ in matches[:limit]
+        QuoteSuggestion(sentence=sentences[index], score=round(scores[index]))
+        for index in ranked[:limit]
     ]
 
 
-def blended_score(query: str, choice: str, **_options) -> float:
-    """Half ``token_set_ratio``, half ``token_sort_ratio`` (see ``SET_WEIGHT``).
-
-    ``process.extract`` passes its ``score_cutoff``; it is not handed on, since a
-    part below the cutoff would count as 0 in the blend.
-    """
-    return SET_WEIGHT * fuzz.token_set_ratio(query, choice) + (
+def blended_score(question_text: str, sentence: str) -> float:
+    """The score ``ranked_sentences`` gives one sentence (0–100)."""
+    question_text = utils.default_process(question_text)
+    sentence = utils.default_process(sentence)
+    return SET_WEIGHT * fuzz.token_set_ratio(question_text, sentence) + (
         1 - SET_WEIGHT
-    ) * fuzz.token_sort_ratio(query, choice)
+    ) * fuzz.token_sort_ratio(question_text, sentence)
 
 
 def _pieces(text: str) -> Iterable[str]:

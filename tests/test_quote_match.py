@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from quizzes.models import Question
 from quizzes.quote_match import (
     QuoteSuggestion,
+    blended_score,
     question_text,
     quote_suggestions,
     section_sentences,
@@ -159,6 +160,14 @@ def test_the_sentence_the_question_rests_on_comes_first():
         (s.score for s in suggestions), reverse=True
     )
     assert all(isinstance(s.score, int) and 0 <= s.score <= 100 for s in suggestions)
+
+
+def test_each_score_is_half_token_set_half_token_sort_ratio():
+    """The ranking's scores are ``blended_score`` of each sentence, rounded."""
+    for suggestion in quote_suggestions(
+        question_text=QUESTION, section_text=SECTION, limit=9
+    ):
+        assert suggestion.score == round(blended_score(QUESTION, suggestion.sentence))
 
 
 def test_suggestions_stop_at_the_limit():

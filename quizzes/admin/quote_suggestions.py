@@ -29,9 +29,9 @@ from quizzes.services.quote_suggestions import (
     question_quote_set,
 )
 
-# Drafts per page of the list: ranking a draft's section costs about 5 ms (40
-# sentences against a 400-character question, measured on the seed banks), and a
-# 5,000-question import must not make one page take seconds.
+# Drafts per page of the list: ranking a draft's section costs about 1 ms (some 30
+# sentences against a 400-character question on the seed banks; several times that
+# on a busy machine), and a 5,000-question import must not make one page slow.
 DRAFTS_PER_PAGE = 25
 # Where "Use this quote" returns: the list of drafts, or (by default) the draft.
 BACK_TO_LIST = "list"
