@@ -108,7 +108,15 @@ def parse(stream: BinaryIO) -> Iterator[ParsedItem]:
             yield line
             return
         if line.strip():
-            if not line.lstrip().startswith("//"):
+            stripped = line.lstrip()
+            if stripped.startswith(CATEGORY) and block:
+                # A category line always starts a block of its own, even when
+                # the blank line before it was forgotten.
+                item, category = _read_block(block, category)
+                if item is not None:
+                    yield item
+                block = []
+            if not stripped.startswith("//"):
                 block.append((number, line))
             continue
         item, category = _read_block(block, category)

@@ -98,7 +98,8 @@ def test_the_registry_names_this_module_with_its_file_details():
 
 def test_category_lines_set_the_category_of_the_questions_after_them():
     """``$CATEGORY:`` applies to every question until the next one; an empty path
-    means no category again."""
+    means no category again. A category line ends the question before it even
+    without a blank line, rather than becoming part of its text."""
     with (FIXTURES / "categories.gift").open("rb") as stream:
         categories = [question.category for question in gift.parse(stream)]
     assert categories == [
@@ -107,6 +108,7 @@ def test_category_lines_set_the_category_of_the_questions_after_them():
         "$course$/top/Cardiology",
         "$course$/top/Cardiology/ECG: basics",
         "",
+        "Without a blank line before it",
     ]
 
 
