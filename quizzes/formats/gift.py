@@ -66,7 +66,9 @@ CATEGORY = "$CATEGORY:"
 BLANK = "_____"
 # The characters a backslash escapes, and what each escape stands for.
 ESCAPES = {c: c for c in "~=#{}:\\"} | {"n": "\n"}
-RESERVED = frozenset("~=#{}:\\")
+ESCAPE = re.compile(r"\\([~=#{}:\\n])")
+# How write escapes each reserved character, and a newline.
+ESCAPE_TABLE = str.maketrans({char: "\\" + char for char in "~=#{}:\\"} | {"\n": "\\n"})
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 FORMAT_PREFIX = re.compile(r"\[(html|plain|markdown|moodle)\]")
 WEIGHT = re.compile(r"%(-?(?:\d+(?:\.\d*)?|\.\d+))%")
@@ -237,17 +239,17 @@ def _unescape(line: str) -> tuple[str, bytearray]:
         return line, bytearray(len(line))
     out: list[str] = []
     marks = bytearray()
-    pos = 0
-    while pos < len(line):
-        char = line[pos]
-        if char == "\\" and pos + 1 < len(line) and line[pos + 1] in ESCAPES:
-            out.append(ESCAPES[line[pos + 1]])
-            marks.append(1)
-            pos += 2
-        else:
-            out.append(char)
-            marks.append(0)
-            pos += 1
+    done = 0
+    # Left to right, as Moodle does: a doubled backslash before "n" is a
+    # backslash and the letter n, not a newline.
+    for match in ESCAPE.finditer(line):
+        out.append(line[done : match.start()])
+        marks += bytearray(match.start() - done)
+        out.append(ESCAPES[match.group(1)])
+        marks.append(1)
+        done = match.end()
+    out.append(line[done:])
+    marks += bytearray(len(line) - done)
     return "".join(out), marks
 
 
@@ -548,15 +550,7 @@ def _percent(fraction: float) -> str:
 
 
 def _escape(text: str) -> str:
-    out = []
-    for char in text:
-        if char == "\n":
-            out.append("\\n")
-        elif char in RESERVED:
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    return "".join(out)
+    return text.translate(ESCAPE_TABLE)
 
 
 def _protect(text: str) -> str:
