@@ -67,8 +67,11 @@ BLANK = "_____"
 # The characters a backslash escapes, and what each escape stands for.
 ESCAPES = {c: c for c in "~=#{}:\\"} | {"n": "\n"}
 ESCAPE = re.compile(r"\\([~=#{}:\\n])")
-# How write escapes each reserved character, and a newline.
-ESCAPE_TABLE = str.maketrans({char: "\\" + char for char in "~=#{}:\\"} | {"\n": "\\n"})
+# How write escapes each reserved character and a newline; a carriage return is
+# dropped, as Moodle does, so "\r\n" becomes "\n" and no line is ever split.
+ESCAPE_TABLE = str.maketrans(
+    {char: "\\" + char for char in "~=#{}:\\"} | {"\n": "\\n", "\r": ""}
+)
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 FORMAT_PREFIX = re.compile(r"\[(html|plain|markdown|moodle)\]")
 WEIGHT = re.compile(r"%(-?(?:\d+(?:\.\d*)?|\.\d+))%")
@@ -90,6 +93,8 @@ class _Problem(Exception):
 
 
 class _Skip(Exception):
+    """A question of a type this platform does not have."""
+
     def __init__(self, type_: str, reason: str):
         super().__init__(reason)
         self.type = type_
@@ -103,31 +108,33 @@ def parse(stream: BinaryIO) -> Iterator[ParsedItem]:
     largest question, not by the file.
     """
     category = ""
+    for block in _blocks(stream):
+        if isinstance(block, FormatError):
+            yield block
+            return
+        item, category = _read_block(block, category)
+        if item is not None:
+            yield item
+
+
+def _blocks(stream: BinaryIO) -> Iterator[list[tuple[int, str]] | FormatError]:
+    """The file's blank-line-separated blocks as (line number, line), comments
+    dropped; a ``$CATEGORY:`` line always starts a block, even when the blank
+    line before it was forgotten (it would otherwise end up in a stem)."""
     block: list[tuple[int, str]] = []
     for number, line in _lines(stream):
         if isinstance(line, FormatError):
             # The question being read is cut short: report the bytes, not it.
             yield line
             return
-        if line.strip():
-            stripped = line.lstrip()
-            if stripped.startswith(CATEGORY) and block:
-                # A category line always starts a block of its own, even when
-                # the blank line before it was forgotten.
-                item, category = _read_block(block, category)
-                if item is not None:
-                    yield item
-                block = []
-            if not stripped.startswith("//"):
-                block.append((number, line))
-            continue
-        item, category = _read_block(block, category)
-        if item is not None:
-            yield item
-        block = []
-    item, category = _read_block(block, category)
-    if item is not None:
-        yield item
+        stripped = line.strip()
+        if (not stripped or stripped.startswith(CATEGORY)) and block:
+            yield block
+            block = []
+        if stripped and not stripped.startswith("//"):
+            block.append((number, line))
+    if block:
+        yield block
 
 
 def _lines(stream: BinaryIO) -> Iterator[tuple[int, str | FormatError]]:
@@ -254,6 +261,8 @@ def _unescape(line: str) -> tuple[str, bytearray]:
 
 
 def _read_question(block: _Block, category: str) -> ParsedQuestion:
+    """The question in ``block``: ``_Problem`` if it is malformed, ``_Skip`` if it
+    is of a type this platform lacks."""
     text = block.text
     start, end = block.skip_space(0, len(block.text)), len(block.text)
     name = ""
@@ -516,6 +525,7 @@ def _question_text(question: ParsedQuestion) -> str:
         ):
             mark = "~"
         else:
+            # Multiple response writes every weight, so that no "=" makes it single.
             mark = f"~%{_percent(choice.fraction)}%"
         line = f"\t{mark}{_protect(choice.text)}"
         if choice.feedback:

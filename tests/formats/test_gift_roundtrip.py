@@ -132,3 +132,21 @@ def test_a_wrong_option_that_starts_like_a_weight_keeps_its_text(text):
         choices=(ParsedChoice("a", 1.0), ParsedChoice(text, 0.0)),
     )
     assert _round_trip([question]) == [question]
+
+
+def test_windows_line_ends_in_a_text_read_back_as_newlines():
+    """A "\r\n" inside a text is written as the newline escape alone, so no line
+    of the file is ever split inside a question."""
+    question = ParsedQuestion(
+        line=0,
+        name="",
+        kind="single",
+        stem="First line\r\nsecond line",
+        explanation="",
+        choices=(ParsedChoice("a\r\nb", 1.0), ParsedChoice("c", 0.0)),
+    )
+    out = io.StringIO()
+    gift.write([question], out)
+    assert "\r" not in out.getvalue()
+    (read,) = gift.parse(io.BytesIO(out.getvalue().encode("utf-8")))
+    assert (read.stem, read.choices[0].text) == ("First line\nsecond line", "a\nb")
