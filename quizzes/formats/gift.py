@@ -3,9 +3,10 @@
 Reading follows Moodle's own GIFT grammar:
 
 - Questions are separated by blank lines and may span several lines. Whole-line
-  ``//`` comments (``// [id:…]`` and ``// [tag:…]`` among them) are ignored; a
-  block whose first line is ``$CATEGORY: path`` sets ``category`` for the questions
-  after it (lines after the category line in the same block are a question).
+  ``//`` comments (``// [id:…]`` and ``// [tag:…]`` among them) are ignored. A
+  ``$CATEGORY: path`` line sets ``category`` for the questions after it; it always
+  starts a block of its own, blank line or not, and the lines after it in that
+  block are a question.
 - ``::name::`` is the title; ``[html] [plain] [markdown] [moodle]`` at the start of a
   text is its format (only ``[html]`` changes the text: it is reduced to plain text;
   answers and feedback default to the question text's format, as in Moodle).
@@ -25,11 +26,17 @@ Reading follows Moodle's own GIFT grammar:
   essay ``{}``, numerical ``{#…}``, short answer (``=`` answers only, no ``~``),
   matching (``=a -> b``), description (no answer block) and Cloze-like text with
   several answer blocks.
+- Where Moodle would guess, this reader reports an error instead: an unclosed
+  ``::name``, text before the first ``=``/``~``, a weight such as ``%50 %`` that is
+  not a number, and, like Moodle, an unclosed or stray brace, fewer than two
+  answers, an empty answer and an empty question text. A GIFT single question
+  always has its ``=`` answer at 100%, so "no 100% answer" cannot occur here. As in
+  Moodle, ``=`` takes no weight: ``=%50%x`` is the 100% answer "%50%x".
 
 Writing gives what ``parse`` reads back as the same question. The domain of lossless
 round trips: stems and answer texts non-empty, feedback, explanation and name
 possibly empty; every text already stripped of surrounding whitespace; any unicode
-except control characters other than "\\n" ("\\r\\n" may become "\\n"). Every
+except control characters other than "\\n" ("\\r\\n" becomes "\\n"). Every
 reserved character (``~ = # { } :`` and the backslash) is escaped and a newline is
 written ``\\n``, so a question is always written on lines of its own making; a text
 that starts like a format prefix (or a stem like a ``//`` comment) is protected
