@@ -339,6 +339,16 @@ def _answer_block(block: _Block, start: int, end: int) -> tuple[int, int]:
             "a description (no answer block {…}): text only, not a question",
         )
     if len(pairs) > 1:
+        first_end, rest = pairs[0][1] + 1, pairs[1][0]
+        line_end = block.text.find("\n", first_end, rest)
+        if line_end != -1 and not block.text[first_end:line_end].strip():
+            # The first block ends its line and another question-like line
+            # follows: two questions without the blank line between them.
+            raise _Problem(
+                "A second answer block follows on another line: separate "
+                "questions with a blank line",
+                block.skip_space(line_end, rest),
+            )
         raise _Skip(
             "cloze",
             f"{len(pairs)} answer blocks in one question (embedded answers, Cloze); "

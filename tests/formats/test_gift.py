@@ -228,3 +228,15 @@ def test_a_question_the_format_cannot_carry_is_reported_not_written():
     (skip,) = gift.write([question], out)
     assert skip.name == "no key"
     assert out.getvalue() == ""
+
+
+def test_two_questions_without_a_blank_line_between_them_are_an_error():
+    """A block that ends its line followed by another block on the next line is
+    two questions run together, not one Cloze question: reported where the
+    second starts, so that neither is lost."""
+    (error,) = _read("First?{=a ~b}\nSecond?{=c ~d}")
+    assert error == FormatError(
+        2,
+        "A second answer block follows on another line: separate questions with a "
+        "blank line",
+    )
