@@ -163,7 +163,8 @@ def upload_view(model_admin, request):
         raise PermissionDenied
     if request.method != "POST":
         initial = {"section": request.GET.get("section")}
-        return _upload_render(model_admin, request, QuestionFileUploadForm(initial))
+        form = QuestionFileUploadForm(initial=initial)
+        return _upload_render(model_admin, request, form)
     form = QuestionFileUploadForm(request.POST, request.FILES)
     refusal = upload_refusal(request)
     if refusal:
