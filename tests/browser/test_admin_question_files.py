@@ -86,6 +86,7 @@ def test_instructor_imports_a_gift_file_and_exports_the_drafts_back(
         {"name": "routes.gift", "mimeType": "text/plain", "buffer": GIFT.encode()}
     )
     page.get_by_label("Target section").select_option(label="Ketamine › Routes")
+    screenshot("upload")
     page.get_by_role("button", name="Upload and preview").click()
 
     expect(page.locator("#summary")).to_contain_text("2 questions to create")
@@ -128,6 +129,7 @@ def test_instructor_imports_a_gift_file_and_exports_the_drafts_back(
     page.get_by_role("button", name="Go").click()
     expect(page.locator("#content-main")).to_contain_text("2 questions from your")
     page.locator("input[name=format][value=gift]").check()
+    screenshot("export")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download").click()
     exported = download.value.path().read_bytes()
