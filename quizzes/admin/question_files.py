@@ -208,6 +208,9 @@ def preview_view(model_admin, request):
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     signed = request.POST.get("upload") or request.GET.get("upload") or ""
+    if not signed:
+        # Nothing uploaded yet (a bookmark, the breadcrumbs): start there.
+        return HttpResponseRedirect(reverse("admin:quizzes_question_import"))
     try:
         with upload_staged_open(signed=signed, kind=QUESTION_FILE) as staged:
             choices = staged.extra

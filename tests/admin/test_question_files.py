@@ -499,3 +499,26 @@ def test_the_export_page_and_file_read_a_fixed_number_of_queries(
     # The file: the same reads.
     with django_assert_max_num_queries(9):
         instructor_client.get(f"{EXPORT}?section={section.pk}&format=lines")
+
+
+def test_a_long_preview_is_shown_a_page_at_a_time(
+    instructor_client, section, monkeypatch
+):
+    """Every question is counted in the summary, a page of them is shown in full,
+    and the page's link leads to the next page of the same preview."""
+    monkeypatch.setattr("quizzes.admin.question_files.PREVIEW_PAGE_SIZE", 1)
+    response = upload(instructor_client, section)
+    assert [q["name"] for q in response.context["questions"]] == ["routes"]
+    assert "Questions to create — 1 to 1 of 2" in response.content.decode()
+    (link,) = re.findall(r'href="([^"]+)" rel="next"', response.content.decode())
+    following = instructor_client.get(link.replace("&amp;", "&"))
+    assert [q["name"] for q in following.context["questions"]] == ["signs"]
+    assert following.context["can_confirm"] is True
+
+
+def test_the_preview_page_without_an_upload_leads_to_the_upload_form(
+    instructor_client,
+):
+    response = instructor_client.get(PREVIEW)
+    assert response.status_code == 302
+    assert response["Location"] == IMPORT
