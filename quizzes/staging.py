@@ -40,6 +40,8 @@ DOCUMENT_UPLOAD = "document-upload"
 QUESTION_FILE = "question-file"
 SALT = f"quizzes.staging.{DOCUMENT_UPLOAD}"
 SUFFIX = ".upload"
+# Inserted before SUFFIX while an import holds the file (so the sweep still sees it).
+CLAIMED = ".importing"
 NO_LONGER_KEPT = (
     "this upload is no longer kept (already imported, or expired); upload the file "
     "again"
@@ -164,6 +166,32 @@ def _staged_value(*, signed: str, kind: str) -> dict:
             "the reference to this upload has been altered; upload the file again"
         ) from None
     return value
+
+
+@contextmanager
+def upload_staged_claim(*, token: str) -> Iterator[None]:
+    """Hold a staged upload for one import, so that a second "Import" (a double
+    click, another tab) is refused rather than importing it twice.
+
+    The file is renamed (atomic: of two claims, one finds it gone, and gets a
+    ``StagingError``); a reader that already has it open keeps reading it. It is
+    deleted when the block succeeds, and put back when it raises, so that the
+    upload can still be previewed and imported.
+    """
+    path = staging_dir() / f"{token}{SUFFIX}"
+    claimed = staging_dir() / f"{token}{CLAIMED}{SUFFIX}"
+    try:
+        os.rename(path, claimed)
+    except FileNotFoundError:
+        raise StagingError(
+            "this upload is being imported, or was imported already; see the list"
+        ) from None
+    try:
+        yield
+    except BaseException:
+        os.rename(claimed, path)
+        raise
+    claimed.unlink(missing_ok=True)
 
 
 def upload_staged_discard(*, token: str) -> None:

@@ -13,6 +13,7 @@ from quizzes.staging import (
     StagingError,
     staging_sweep,
     upload_stage,
+    upload_staged_claim,
     upload_staged_discard,
     upload_staged_open,
     upload_staged_read,
@@ -94,3 +95,21 @@ def test_a_staged_file_changed_on_disk_is_refused(staging_dir):
         upload_staged_open(signed=signed, kind=QUESTION_FILE),
     ):
         pass
+
+
+def test_a_staged_upload_is_claimed_by_one_import_at_a_time(staging_dir):
+    """A second claim while the first holds it is refused; a failed import puts
+    the upload back, a successful one deletes it."""
+    signed = upload_stage(name="bank.gift", data=b"Q{T}\n", kind=QUESTION_FILE)
+    with upload_staged_open(signed=signed, kind=QUESTION_FILE) as staged:
+        token = staged.token
+        with pytest.raises(RuntimeError), upload_staged_claim(token=token):
+            with (
+                pytest.raises(StagingError, match="being imported"),
+                upload_staged_claim(token=token),
+            ):
+                pass
+            raise RuntimeError("the import failed")
+        with upload_staged_claim(token=token):
+            assert staged.file.read() == b"Q{T}\n"  # still readable, once claimed
+    assert list(staging_dir.iterdir()) == []

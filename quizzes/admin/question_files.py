@@ -57,6 +57,7 @@ from quizzes.staging import (
     QUESTION_FILE,
     StagingError,
     upload_stage,
+    upload_staged_claim,
     upload_staged_discard,
     upload_staged_open,
     upload_staged_resign,
@@ -233,14 +234,17 @@ def _confirm(model_admin, request, staged, signed):
     choices = staged.extra
     section = Section.objects.get(pk=choices["section"])
     try:
-        result = question_file_import(
-            stream=staged.file,
-            filename=staged.name,
-            section=section,
-            format=choices["format"],
-            skip_invalid=choices["skip_invalid"],
-            map_categories=choices["map_categories"],
-        )
+        # Claimed for this import: a second "Create" (a double click on a long
+        # import) is refused instead of creating every draft twice.
+        with upload_staged_claim(token=staged.token):
+            result = question_file_import(
+                stream=staged.file,
+                filename=staged.name,
+                section=section,
+                format=choices["format"],
+                skip_invalid=choices["skip_invalid"],
+                map_categories=choices["map_categories"],
+            )
     except QuestionFileError as error:
         # The file was previewed with errors and confirmed anyway (a forged POST,
         # or an old tab): say so over the preview, and create nothing.
@@ -255,7 +259,6 @@ def _confirm(model_admin, request, staged, signed):
             refusal=str(error),
             status=400,
         )
-    upload_staged_discard(token=staged.token)
     changelist = reverse("admin:quizzes_question_changelist")
     drafts = f"{changelist}?status__exact=draft"
     if result.question_ids:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from quizzes import formats
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Question
-from quizzes.staging import QUESTION_FILE, upload_stage
+from quizzes.staging import QUESTION_FILE, upload_stage, upload_staged_claim
 from tests.admin.factories import QuizDrawFactory
 from tests.admin.question_file_format import parse
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
@@ -186,6 +186,27 @@ def test_confirming_twice_creates_the_drafts_once(instructor_client, section):
     assert again.status_code == 400
     assert "no longer kept" in again.content.decode()
     assert Question.objects.count() == 2
+
+
+def test_a_second_confirm_while_the_first_imports_is_refused(
+    instructor_client, section
+):
+    """A double click on "Create" during a long import: the second request finds
+    the upload claimed and creates nothing. (Claimed after the second request
+    opened it, the claim itself refuses: tests/test_staging.py.)"""
+    preview = upload(instructor_client, section)
+    with upload_staged_claim(token=only_staged_token(preview)):
+        second = confirm(instructor_client, preview)
+    assert second.status_code == 400
+    assert "This upload is no longer kept" in second.content.decode()
+    assert not Question.objects.exists()
+
+
+def only_staged_token(response) -> str:
+    value = signing.loads(
+        response.context["signed"], salt=f"quizzes.staging.{QUESTION_FILE}"
+    )
+    return value["token"]
 
 
 def test_a_file_with_errors_is_not_confirmed_unless_invalid_ones_are_skipped(
