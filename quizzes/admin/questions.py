@@ -22,6 +22,11 @@ from quizzes.admin.item_statistics import (
     open_reports_html,
 )
 from quizzes.admin.question_files import export_selected, question_file_urls
+from quizzes.admin.quote_suggestions import (
+    SourceQuoteFilter,
+    quote_panel_context,
+    quote_suggestion_urls,
+)
 from quizzes.admin.regrade import regrade_selected
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Choice, Question, Section
@@ -231,6 +236,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "status",
         SectionTreeFilter,
         FlaggedFilter,
+        SourceQuoteFilter,
     ]
     search_fields = ["stem", "choices__text", "ref"]
     list_select_related = ["section"]
@@ -309,6 +315,15 @@ class QuestionAdmin(admin.ModelAdmin):
                 QuestionKind.TRUE_FALSE,
             )
         return form
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        # A draft without a verbatim quote shows its suggested quotes.
+        context.update(
+            quote_panel_context(request=request, model_admin=self, question=obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -463,6 +478,7 @@ class QuestionAdmin(admin.ModelAdmin):
             ),
             # Import from a file (upload → preview → confirm) and export to one.
             *question_file_urls(self),
+            *quote_suggestion_urls(self),
             *super().get_urls(),
         ]
 

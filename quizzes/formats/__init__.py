@@ -2,7 +2,8 @@
 
 ``FORMATS`` names each format's module; ``format_module`` loads one. Formats are
 imported on demand so that a format's own dependencies (defusedxml) load only when
-it is used, and so that this package imports none of its modules at start.
+it is used; only Aiken's option pattern is imported here, for telling a ``.txt``
+file's format the way the Aiken reader itself reads options.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import importlib
 import re
 from pathlib import PurePath
 
+from quizzes.formats.aiken import OPTION_LINE as aiken_option_line
 from quizzes.formats.base import QuestionFormat
 
 AIKEN_ANSWER_LINE = re.compile(r"^\s*ANSWER:\s*[A-Za-z]\s*$", re.M)
-AIKEN_OPTION_LINE = re.compile(r"^\s*[A-Za-z][.)]\s", re.M)
 FORMATS = {
     "gift": "quizzes.formats.gift",
     "aiken": "quizzes.formats.aiken",
@@ -52,7 +53,9 @@ def format_guess(*, filename: str, head: bytes) -> str:
         return "csv"
     if suffix == ".txt":
         text = head.decode("utf-8", errors="replace")
-        aiken = AIKEN_ANSWER_LINE.search(text) and AIKEN_OPTION_LINE.search(text)
+        aiken = AIKEN_ANSWER_LINE.search(text) and any(
+            aiken_option_line.match(line.strip()) for line in text.splitlines()
+        )
         return "aiken" if aiken else "gift"
     raise UnknownFormatError(
         f"cannot tell the format of “{filename}” from its extension; use .gift, "

@@ -7,6 +7,10 @@ from collections import defaultdict
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Question, SourceDocument
 from quizzes.rules import bank_cue_problems, minimum_questions, question_problems
+from quizzes.services.quote_suggestions import (
+    draft_quote_suggestions,
+    drafts_without_quote,
+)
 from quizzes.splitting import subtree_text
 
 
@@ -66,3 +70,28 @@ def bank_audit() -> list[str]:
                 )
             ]
     return problems
+
+
+def draft_quote_audit() -> list[str]:
+    """The drafts that lack a verbatim source quote, one line each, with the best
+    sentence of their section to quote (and its match score, 0–100).
+
+    Not violations: trainees never see a draft. The instructor quotes the passage
+    (the admin offers the same suggestions) before publishing it.
+    """
+    lines = []
+    for draft in draft_quote_suggestions(gaps=drafts_without_quote(), limit=1):
+        question = draft.question
+        label = f"draft {question.pk}" + (
+            f" “{question.name}”" if question.name else ""
+        )
+        best = draft.best
+        suggestion = (
+            f"best suggestion ({best.score}): “{best.sentence}”"
+            if best
+            else "its section has no sentence to suggest"
+        )
+        lines.append(
+            f"{question.section.document.slug}: {label}: {draft.problem}; {suggestion}"
+        )
+    return lines

@@ -101,6 +101,7 @@ def pages(objects):
         ("export sections", admin_url("quizzes_trainee_export", "sections")),
         ("export quizzes", admin_url("quizzes_trainee_export", "quizzes")),
         ("export attempts", admin_url("quizzes_trainee_export", "attempts")),
+        ("question quote drafts", admin_url("quizzes_question_quote_drafts")),
     ]
     return found
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
+from quizzes.choices import QuestionStatus
 from quizzes.models import (
     Accommodation,
     Answer,
@@ -41,6 +42,7 @@ from quizzes.services.overrides import quiz_override_save
 from quizzes.services.progress_seed import cohort_seed
 from tests.admin.factories import SuperuserFactory
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS
+from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -117,6 +119,7 @@ class Cohort:
     extension: DeadlineExtension
     override: QuizOverride
     report: ProblemReport | None = None
+    draft: Question | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,8 @@ PAGES = [
         "quizzes_question_export",
         query="section=section.pk",
     ),
+    AdminPage("question-draft", "staff", "quizzes_question_change", "draft.pk"),
+    AdminPage("question-quote-drafts", "staff", "quizzes_question_quote_drafts"),
     AdminPage("quiz-list", "staff", "quizzes_quiz_changelist"),
     AdminPage("quiz", "staff", "quizzes_quiz_change", "quiz.pk"),
     AdminPage("quiz-add", "staff", "quizzes_quiz_add"),
@@ -297,6 +302,15 @@ def cohort(seeded) -> Cohort:
             text="“Not feasible”: does a failed cannula after two tries count? The "
             "section does not say, and the rationale of the key assumes it does.",
             created_at=now,
+        ),
+        # An imported draft without a source quote: its page suggests sentences.
+        draft=QuestionFactory(
+            section=answer.question.section,
+            status=QuestionStatus.DRAFT,
+            name="Imported from GIFT: a long title as Moodle exports write them",
+            stem=answer.question.stem,
+            explanation=answer.question.explanation,
+            source_quote="",
         ),
     )
 

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Question, Section
 from quizzes.rules import minimum_questions
+from tests.factories import QuestionFactory
 
 
 def test_seed_banks_pass_the_audit(seeded, capsys):
@@ -57,3 +58,52 @@ def test_running_the_seed_twice_duplicates_nothing(seeded):
     )
     call_command("load_banks")
     assert (Section.objects.count(), Question.objects.count()) == counts
+
+
+def test_drafts_lacking_a_quote_are_listed_with_their_best_suggestion(seeded, capsys):
+    """Each imported draft without a verbatim quote gets one line: document, draft
+    id and name, the problem, and the best sentence of its section with its score.
+    The audit still passes: trainees never see drafts."""
+    section = Section.objects.get(slug="routes-of-ketamine-administration-an-overview")
+    model = Question.objects.filter(section=section).first()
+    empty = QuestionFactory(
+        section=section,
+        status=QuestionStatus.DRAFT,
+        name="IM route",
+        stem=model.stem,
+        explanation=model.explanation,
+        source_quote="",
+    )
+    near_miss = QuestionFactory(
+        section=section,
+        status=QuestionStatus.DRAFT,
+        source_quote=model.source_quote.replace(".", "!"),
+    )
+    call_command("audit_bank")
+    out = capsys.readouterr().out
+    assert "2 draft(s) lack a verbatim source quote (not violations" in out
+    assert (
+        f"ketamine-clinical-overview: draft {empty.pk} “IM route”: no source quote; "
+        f"best suggestion ("
+    ) in out
+    assert f"): “{model.source_quote}”" in out
+    assert f"draft {near_miss.pk}: quote not verbatim; best suggestion (" in out
+    assert out.rstrip().endswith("audit clean: 98 published questions")
+
+
+def test_drafts_lacking_a_quote_do_not_change_a_failing_audit(seeded, capsys):
+    """A violation among published questions still fails with the same count."""
+    QuestionFactory(status=QuestionStatus.DRAFT, source_quote="")
+    question = Question.objects.filter(kind=QuestionKind.SINGLE).first()
+    question.choices.update(is_correct=True)
+    with pytest.raises(CommandError, match=r"^1 violation"):
+        call_command("audit_bank")
+    assert "1 draft(s) lack a verbatim source quote" in capsys.readouterr().out
+
+
+def test_a_clean_bank_says_nothing_about_drafts(seeded, capsys):
+    """Without such drafts the output is the published audit's alone."""
+    call_command("audit_bank")
+    assert capsys.readouterr().out.splitlines() == [
+        "audit clean: 98 published questions"
+    ]

@@ -1,0 +1,152 @@
+"""GIFT round trips: what ``gift.write`` writes, ``gift.parse`` reads back the same.
+
+Hypothesis generates questions of every kind whose texts are full of GIFT's
+reserved characters (``~ = # { } :`` and the backslash), newlines, things that look
+like format prefixes, weights, comments and category lines, any unicode the domain
+allows, long texts and empty feedback.
+"""
+
+import dataclasses
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizzes.formats import gift
+from quizzes.formats.base import ParsedChoice, ParsedQuestion
+
+# What GIFT treats specially, or what could be taken for structure.
+TRICKY = [
+    "~", "=", "#", "{", "}", ":", "\\", "\n", "%", "[", "]", "/", " ",
+    "::", "####", "\\n", "\\\\", "[html]", "[plain]", "[markdown]", "[moodle]",
+    "//", "%50%", "%-33.3%", "%%", "TRUE", "{T}", "->", "$CATEGORY:", "_____",
+    "<b>x</b>", "&amp;", "é", "日本語", "🩺", "\u2028", "\u00a0",
+]  # fmt: skip
+# Any unicode except control characters (and surrogates, which are not text).
+CHARACTERS = st.characters(blacklist_categories=("Cc", "Cs"))
+
+
+def _texts(*, allow_empty: bool) -> st.SearchStrategy[str]:
+    pieces = st.one_of(st.text(CHARACTERS, max_size=8), st.sampled_from(TRICKY))
+    short = st.lists(pieces, max_size=12).map("".join)
+    single = st.sampled_from([piece for piece in TRICKY if len(piece) == 1])
+    long = st.text(st.one_of(CHARACTERS, single), min_size=500, max_size=3000)
+    text = st.one_of(short, short, short, long).map(str.strip)
+    return text if allow_empty else text.filter(bool)
+
+
+TEXT = _texts(allow_empty=False)
+OPTIONAL = st.one_of(st.just(""), _texts(allow_empty=True))
+WEIGHTS = st.one_of(
+    st.sampled_from([0.0, 1.0, 0.5, -1.0, -0.5, 0.3333333, 1 / 3, -1 / 3, 0.1]),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def questions(draw) -> ParsedQuestion:
+    kind = draw(st.sampled_from(["single", "multiple", "true_false"]))
+    if kind == "true_false":
+        right = draw(st.booleans())
+        choices = (
+            ParsedChoice("True", 1.0 if right else 0.0, draw(OPTIONAL)),
+            ParsedChoice("False", 0.0 if right else 1.0, draw(OPTIONAL)),
+        )
+    else:
+        count = draw(st.integers(min_value=2, max_value=6))
+        fractions = draw(st.lists(WEIGHTS, min_size=count, max_size=count))
+        if kind == "single":
+            fractions[draw(st.integers(0, count - 1))] = 1.0
+        choices = tuple(
+            ParsedChoice(draw(TEXT), fraction, draw(OPTIONAL)) for fraction in fractions
+        )
+    return ParsedQuestion(
+        line=0,
+        name=draw(OPTIONAL),
+        kind=kind,
+        stem=draw(TEXT),
+        explanation=draw(OPTIONAL),
+        choices=choices,
+        category=draw(st.one_of(st.just(""), st.just("Cardiology/ECG"), OPTIONAL)),
+    )
+
+
+def _round_trip(written: list[ParsedQuestion]) -> list[ParsedQuestion]:
+    out = io.StringIO()
+    assert gift.write(written, out) == []
+    read = list(gift.parse(io.BytesIO(out.getvalue().encode("utf-8"))))
+    return [dataclasses.replace(item, line=0) for item in read]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(questions(), min_size=1, max_size=4))
+def test_written_questions_read_back_identical(written):
+    """Kind, name, stem, explanation, category and every choice's text, weight and
+    feedback, in order, survive a write then a parse."""
+    assert _round_trip(written) == written
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_weight_reads_back_as_the_same_float(fraction):
+    """A weight is written as a plain decimal percentage (no exponent, which
+    Moodle cannot read) that reads back to exactly the same float."""
+    percent = gift._percent(fraction)
+    assert "e" not in percent.lower()
+    question = ParsedQuestion(
+        line=0,
+        name="",
+        kind="multiple",
+        stem="Which?",
+        explanation="",
+        choices=(ParsedChoice("a", fraction), ParsedChoice("b", 1.0)),
+    )
+    (read,) = _round_trip([question])
+    assert read.choices[0].fraction == fraction
+
+
+def test_a_single_question_whose_options_are_all_keys_stays_single():
+    """{=a =b} is Moodle's short answer, so only the first key is written with =."""
+    question = ParsedQuestion(
+        line=0,
+        name="",
+        kind="single",
+        stem="Either?",
+        explanation="",
+        choices=(ParsedChoice("a", 1.0), ParsedChoice("b", 1.0)),
+    )
+    assert _round_trip([question]) == [question]
+
+
+@pytest.mark.parametrize("text", ["%50% of patients", "%% left", "%5 % more"])
+def test_a_wrong_option_that_starts_like_a_weight_keeps_its_text(text):
+    """An option text starting with "%" after a bare ~ would be read as its weight
+    (or as a malformed one), so it is written behind an explicit ~%0%."""
+    question = ParsedQuestion(
+        line=0,
+        name="",
+        kind="single",
+        stem="Which?",
+        explanation="",
+        choices=(ParsedChoice("a", 1.0), ParsedChoice(text, 0.0)),
+    )
+    assert _round_trip([question]) == [question]
+
+
+def test_windows_line_ends_in_a_text_read_back_as_newlines():
+    """A "\r\n" inside a text is written as the newline escape alone, so no line
+    of the file is ever split inside a question."""
+    question = ParsedQuestion(
+        line=0,
+        name="",
+        kind="single",
+        stem="First line\r\nsecond line",
+        explanation="",
+        choices=(ParsedChoice("a\r\nb", 1.0), ParsedChoice("c", 0.0)),
+    )
+    out = io.StringIO()
+    gift.write([question], out)
+    assert "\r" not in out.getvalue()
+    (read,) = gift.parse(io.BytesIO(out.getvalue().encode("utf-8")))
+    assert (read.stem, read.choices[0].text) == ("First line\nsecond line", "a\nb")
