@@ -66,14 +66,8 @@ class RecordingHandler(FileUploadHandler):
 
 @pytest.fixture
 def lines_format(monkeypatch):
+    """The test format offered beside the real ones."""
     monkeypatch.setitem(formats.FORMATS, "lines", "tests.admin.question_file_format")
-    # Until the four parsers land on main, a format whose module is missing
-    # would break the format choices; only those that exist are offered.
-    for name in list(formats.FORMATS):
-        try:
-            formats.format_module(name)
-        except ModuleNotFoundError:
-            monkeypatch.delitem(formats.FORMATS, name)
 
 
 @pytest.fixture
@@ -543,3 +537,61 @@ def test_the_preview_page_without_an_upload_leads_to_the_upload_form(
     response = instructor_client.get(PREVIEW)
     assert response.status_code == 302
     assert response["Location"] == IMPORT
+
+
+# The real formats, through the admin: what an instructor uploads.
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("bank.gift", b"::a:: Which? {=Yes ~No", "line 1: Unclosed {"),
+        ("bank.xml", b'<quiz><question type="multichoice">', "Malformed XML"),
+        ("bank.txt", b"Which?\nA. Yes\nB. No\nANSWER: Z\n", "line 4: ANSWER: Z"),
+        ("bank.csv", b"\xff\xfe", "not UTF-8"),
+    ],
+    ids=["gift-unclosed", "xml-malformed", "aiken-unknown-letter", "csv-not-utf-8"],
+)
+def test_a_real_format_s_errors_show_on_the_form_with_their_line(
+    instructor_client, section, name, data, message
+):
+    response = upload(instructor_client, section, data, name, format="")
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["file"])
+    assert not Question.objects.exists()
+
+
+def test_questions_go_to_the_section_their_gift_category_names(
+    instructor_client, section
+):
+    dosing = SectionFactory(document=section.document, title="Dosing", slug="dosing")
+    gift = (
+        b"$CATEGORY: ketamine/dosing\n\n::Dose::What is the IM dose? {=4 mg/kg ~1 mg"
+        b"/kg}\n\n$CATEGORY: ketamine/elsewhere\n\n::Other::Is it an NMDA "
+        b"antagonist? {T}\n"
+    )
+    preview = upload(
+        instructor_client, section, gift, "bank.gift", format="", map_categories="on"
+    )
+    assert [q["section"] for q in preview.context["questions"]] == [
+        "Dosing",
+        "Routes",
+    ]
+    confirm(instructor_client, preview)
+    assert dict(Question.objects.values_list("name", "section_id")) == {
+        "Dose": dosing.pk,
+        "Other": section.pk,
+    }
+
+
+def test_aiken_export_lists_the_questions_it_leaves_out_and_writes_the_rest(
+    instructor_client, section
+):
+    QuestionFactory(section=section, name="single")
+    QuestionFactory(section=section, name="several", kind=QuestionKind.MULTIPLE)
+    page = instructor_client.get(f"{EXPORT}?section={section.pk}")
+    (aiken,) = [o for o in page.context["options"] if o.name == "aiken"]
+    assert [skip.name for skip in aiken.left_out] == ["several"]
+    response = instructor_client.get(f"{EXPORT}?section={section.pk}&format=aiken")
+    text = response.content.decode()
+    assert "ANSWER: A" in text and "Intravenous infusion" not in text
