@@ -390,6 +390,7 @@ class SectionAdmin(admin.ModelAdmin):
         "published",
         "drafts",
         "retired",
+        "export",
     ]
     list_filter = ["document", "level"]
     # The list also searches the text ("which section mentions warfarin?"); a
@@ -449,6 +450,14 @@ class SectionAdmin(admin.ModelAdmin):
     @admin.display(description="retired", ordering="retired")
     def retired(self, obj):
         return obj.retired
+
+    @admin.display(description="to a file")
+    def export(self, obj):
+        return format_html(
+            '<a href="{}?section={}">export</a>',
+            reverse("admin:quizzes_question_export"),
+            obj.pk,
+        )
 
     @admin.display(description="questions")
     def question_counts(self, obj):

@@ -464,7 +464,7 @@ def test_the_selected_questions_export_through_the_action(instructor_client, sec
     assert Question.objects.filter(status=QuestionStatus.PUBLISHED).count() == 4
 
 
-def test_a_section_lists_its_export_link_on_the_document_and_section_pages(
+def test_a_section_has_its_export_link_wherever_sections_are_listed(
     instructor_client, section
 ):
     document = instructor_client.get(
@@ -475,6 +475,8 @@ def test_a_section_lists_its_export_link_on_the_document_and_section_pages(
         reverse("admin:quizzes_section_change", args=[section.pk])
     )
     assert f'href="{EXPORT}?section={section.pk}"'.encode() in own.content
+    listed = instructor_client.get(reverse("admin:quizzes_section_changelist"))
+    assert f'href="{EXPORT}?section={section.pk}"'.encode() in listed.content
 
 
 # Query budgets: constant whatever the number of questions.
