@@ -17,6 +17,10 @@ With ``--memory`` it also imports a file half the size and the full file under
 ``tracemalloc``, to show that the import's peak memory does not grow with the file
 (the import writes in batches as it reads). The scratch section's questions are
 deleted after each step; use a throwaway database all the same.
+
+Everything is timed with ``DEBUG`` off, as in production: with it on (``make run``'s
+settings) Django keeps the text of every query, which adds about 40% to the writes
+and grows memory with the file.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from collections.abc import Callable
 
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from simple_history.utils import bulk_create_with_history
 
 from quizzes.choices import QuestionKind, QuestionStatus
@@ -101,7 +106,11 @@ class Command(BaseCommand):
         parser.add_argument("--questions", type=int, default=5000)
         parser.add_argument("--memory", action="store_true")
 
-    def handle(self, *args, questions: int, memory: bool, **options):
+    def handle(self, *args, **options):
+        with override_settings(DEBUG=False):
+            self._bench(questions=options["questions"], memory=options["memory"])
+
+    def _bench(self, *, questions: int, memory: bool) -> None:
         section = _scratch_section()
         gift = format_module("gift")
         parsed = bench_questions(questions)
