@@ -113,8 +113,10 @@ class SectionPathChoiceField(forms.ModelChoiceField):
 
 class QuestionFileUploadForm(forms.Form):
     file = forms.FileField(
+        # The file picker offers these first; any name may still be chosen.
+        widget=forms.ClearableFileInput(attrs={"accept": ".gift,.txt,.xml,.csv"}),
         help_text="GIFT (.gift or .txt), Aiken (.txt), Moodle XML (.xml) or CSV "
-        "(.csv), in UTF-8."
+        "(.csv), in UTF-8.",
     )
     section = SectionPathChoiceField(
         queryset=Section.objects.select_related(*SECTION_PATH_RELATED).order_by(
