@@ -45,9 +45,10 @@ class RequestBodyGuard:
 
     It does no more than Django would do anyway: nothing for GET and HEAD; for a
     multipart POST, the parse the CSRF check would run (file bytes still do not
-    count toward the limit, so 5 MB uploads pass); for any other body, the length
-    check ``request.body`` makes, then, for a form POST or an API call, the read
-    the form parse or the API would make (cached on the request). No database
+    count toward the limit, so 5 MB uploads pass; a file over its view's own limit
+    is dropped during that parse by ``quizsite.uploads``); for any other body, the
+    length check ``request.body`` makes, then, for a form POST or an API call, the
+    read the form parse or the API would make (cached on the request). No database
     query.
 
     It sits after the CSP and X-Frame-Options middleware so that its pages carry

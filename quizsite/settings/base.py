@@ -173,9 +173,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Uploads and request bodies: a clinical text is a few hundred kB at most.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-# Document import in the admin: an upload waits here between its preview and
-# "Import" (a file named by a random token; deleted after the import or a day). All
-# web workers must see the same directory.
+# First, the handler that refuses a file over its view's limit before it is
+# stored (quizsite.uploads); then Django's own two.
+FILE_UPLOAD_HANDLERS = [
+    "quizsite.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A question file (GIFT, Aiken, Moodle XML, CSV) uploaded in the admin: a
+# 5,000-question bank is about 2 MB of GIFT, 10 of Moodle XML.
+QUESTION_FILE_MAX_BYTES = 20 * 1024 * 1024
+# Document and question-file import in the admin: an upload waits here between its
+# preview and "Import" (a file named by a random token; deleted after the import or
+# a day). All web workers must see the same directory.
 DOCUMENT_STAGING_DIR = Path(
     os.environ.get("DOCUMENT_STAGING_DIR")
     or Path(tempfile.gettempdir()) / "quizsite-document-staging"

@@ -169,9 +169,18 @@ def _suggested_note(lines: list[int]) -> str:
     )
 
 
+def section_export_html(section: Section) -> str:
+    """A link to the export page of the section's questions (subsections in)."""
+    return format_html(
+        '<a href="{}?section={}">export its questions</a>',
+        reverse("admin:quizzes_question_export"),
+        section.pk,
+    )
+
+
 class SectionInline(admin.TabularInline):
     model = Section
-    fields = ["order", "level", "title", "slug"]
+    fields = ["order", "level", "title", "slug", "export"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -179,6 +188,10 @@ class SectionInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="questions to a file")
+    def export(self, obj):
+        return section_export_html(obj)
 
 
 @admin.register(SourceDocument)
@@ -377,6 +390,7 @@ class SectionAdmin(admin.ModelAdmin):
         "published",
         "drafts",
         "retired",
+        "export",
     ]
     list_filter = ["document", "level"]
     # The list also searches the text ("which section mentions warfarin?"); a
@@ -437,17 +451,26 @@ class SectionAdmin(admin.ModelAdmin):
     def retired(self, obj):
         return obj.retired
 
+    @admin.display(description="to a file")
+    def export(self, obj):
+        return format_html(
+            '<a href="{}?section={}">export</a>',
+            reverse("admin:quizzes_question_export"),
+            obj.pk,
+        )
+
     @admin.display(description="questions")
     def question_counts(self, obj):
         url = reverse("admin:quizzes_question_changelist")
         return format_html(
             "{} published · {} draft · {} retired (this section only) — "
-            '<a href="{}?section={}">list them</a>',
+            '<a href="{}?section={}">list them</a>, {} (subsections included)',
             obj.published,
             obj.drafts,
             obj.retired,
             url,
             obj.pk,
+            section_export_html(obj),
         )
 
     @admin.display(description="subsections")

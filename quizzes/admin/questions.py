@@ -21,6 +21,7 @@ from quizzes.admin.item_statistics import (
     QuestionFiguresColumns,
     open_reports_html,
 )
+from quizzes.admin.question_files import export_selected, question_file_urls
 from quizzes.admin.quote_suggestions import (
     SourceQuoteFilter,
     quote_panel_context,
@@ -269,7 +270,13 @@ class QuestionAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["publish", "retire", "duplicate_as_draft", regrade_selected]
+    actions = [
+        "publish",
+        "retire",
+        "duplicate_as_draft",
+        regrade_selected,
+        export_selected,
+    ]
 
     class Media:
         css = {"all": [*ADMIN_CSS["all"], "quizzes/admin/question_form.css"]}
@@ -469,6 +476,8 @@ class QuestionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.versions_view),
                 name="quizzes_question_versions",
             ),
+            # Import from a file (upload → preview → confirm) and export to one.
+            *question_file_urls(self),
             *quote_suggestion_urls(self),
             *super().get_urls(),
         ]

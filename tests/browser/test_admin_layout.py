@@ -126,20 +126,29 @@ class Cohort:
 class AdminPage:
     """``name``; ``who`` opens it: "staff" (an instructor) or "root" (a superuser);
     ``url``: the admin URL name, without "admin:"; ``arg``: its argument, if any,
-    as an attribute path on the ``Cohort`` ("quiz.pk")."""
+    as an attribute path on the ``Cohort`` ("quiz.pk"); ``query``: a query-string
+    parameter and its value's attribute path ("section=section.pk")."""
 
     name: str
     who: str
     url: str
     arg: str = ""
+    query: str = ""
 
     def path(self, cohort: Cohort) -> str:
-        if not self.arg:
-            return reverse(f"admin:{self.url}")
+        args = [self.value(cohort, self.arg)] if self.arg else []
+        url = reverse(f"admin:{self.url}", args=args)
+        if self.query:
+            name, _, attribute = self.query.partition("=")
+            url += f"?{name}={self.value(cohort, attribute)}"
+        return url
+
+    @staticmethod
+    def value(cohort: Cohort, attribute: str):
         value = cohort
-        for part in self.arg.split("."):
+        for part in attribute.split("."):
             value = getattr(value, part)
-        return reverse(f"admin:{self.url}", args=[value])
+        return value
 
 
 PAGES = [
@@ -149,6 +158,16 @@ PAGES = [
     AdminPage("question-add", "staff", "quizzes_question_add"),
     AdminPage("question-preview", "staff", "quizzes_question_preview", "question.pk"),
     AdminPage("question-versions", "staff", "quizzes_question_versions", "question.pk"),
+    AdminPage("question-import", "staff", "quizzes_question_import"),
+    AdminPage(
+        "question-export", "staff", "quizzes_question_export", query="quiz=quiz.pk"
+    ),
+    AdminPage(
+        "section-export",
+        "staff",
+        "quizzes_question_export",
+        query="section=section.pk",
+    ),
     AdminPage("question-draft", "staff", "quizzes_question_change", "draft.pk"),
     AdminPage("question-quote-drafts", "staff", "quizzes_question_quote_drafts"),
     AdminPage("quiz-list", "staff", "quizzes_quiz_changelist"),
