@@ -292,5 +292,5 @@ def test_a_publish_refused_for_want_of_a_quote_still_shows_the_suggestions(
     response = instructor_client.post(change_url(question), data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "before this question leaves draft" in page
+    assert "before publishing this question" in page
     assert "Suggested source quotes" in page
