@@ -238,7 +238,7 @@ class QuestionAdmin(admin.ModelAdmin):
         FlaggedFilter,
         SourceQuoteFilter,
     ]
-    search_fields = ["stem", "choices__text", "ref"]
+    search_fields = ["stem", "choices__text", "ref", "name"]
     list_select_related = ["section"]
     inlines = [ChoiceInline]
     fieldsets = [
@@ -253,6 +253,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "responses",
                     "facility",
                     "open_reports_link",
+                    "name",
                     "ref",
                     "created_at",
                     "updated_at",
