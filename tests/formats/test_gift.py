@@ -194,8 +194,17 @@ def test_bytes_that_are_not_utf8_stop_the_reading_with_their_line():
     items = _read(b"First?{=a ~b}\n\nSecond \xff?{=a ~b}\n\nThird?{=a ~b}\n")
     assert [type(item) for item in items] == [ParsedQuestion, FormatError]
     assert items[1] == FormatError(
-        3, "not UTF-8: byte 0xff at column 8; save the file as UTF-8"
+        3, "not UTF-8: byte 0xFF at column 8 cannot be read; save the file as UTF-8"
     )
+
+
+def test_a_utf16_file_is_refused_at_its_first_line():
+    """A UTF-16 file without a byte-order mark decodes as UTF-8 full of NULs, which
+    no database text holds: it is refused where the first NUL is, as in Aiken and
+    CSV, instead of coming in as questions with NULs in their texts."""
+    (error,) = _read("Which?{=a ~b}\n".encode("utf-16-le"))
+    assert error.line == 1
+    assert error.message.startswith("not UTF-8 text: a NUL byte at column 2")
 
 
 def test_parse_reads_the_file_one_question_at_a_time():
