@@ -14,7 +14,7 @@ from quizzes.formats.base import (
     ParsedQuestion,
     ParseResult,
 )
-from tests.formats.dry_run import dry_run_json, expected_parse, fixture_cases
+from tests.formats.dry_run import expected_parse, fixture_cases, parsed_fixture
 
 
 def parse_bytes(data: bytes) -> ParseResult:
@@ -41,12 +41,10 @@ def written(questions: list[ParsedQuestion]) -> tuple[str, list[ExportSkip]]:
     return out.getvalue(), skips
 
 
-@pytest.mark.parametrize("case", fixture_cases("aiken", ".txt"), ids=lambda p: p.stem)
+@pytest.mark.parametrize("case", fixture_cases("aiken", ".txt"))
 def test_fixture_parses_to_its_expected_json(case):
     """Each fixture file reads to the ``--dry-run --json`` layout stored next to it."""
-    with case.open("rb") as stream:
-        result = ParseResult.collect(aiken.parse(stream))
-    assert dry_run_json(result) == expected_parse(case)
+    assert parsed_fixture(aiken, case) == expected_parse(case)
 
 
 def test_unknown_answer_letter_names_the_options():

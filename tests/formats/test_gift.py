@@ -21,28 +21,18 @@ from quizzes.formats.base import (
     FormatError,
     ParsedChoice,
     ParsedQuestion,
-    ParseResult,
     SkippedQuestion,
-    question_json,
 )
+from tests.formats import dry_run
+from tests.formats.dry_run import expected_parse, fixture_cases, parsed_fixture
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats" / "gift"
-IMPORT_CASES = sorted(FIXTURES.glob("*.gift"))
+FIXTURES = dry_run.FIXTURES / "gift"
 EXPORT_CASES = sorted((FIXTURES / "export").glob("*.json"))
 
 
 def _read(text: str | bytes) -> list:
     data = text.encode("utf-8") if isinstance(text, str) else text
     return list(gift.parse(io.BytesIO(data)))
-
-
-def _dry_run_json(items) -> dict:
-    result = ParseResult.collect(items)
-    return {
-        "questions": [question_json(question) for question in result.questions],
-        "skipped": [dataclasses.asdict(skip) for skip in result.skipped],
-        "errors": [dataclasses.asdict(error) for error in result.errors],
-    }
 
 
 def _questions(path: Path) -> list[ParsedQuestion]:
@@ -61,13 +51,11 @@ def _questions(path: Path) -> list[ParsedQuestion]:
     ]
 
 
-@pytest.mark.parametrize("path", IMPORT_CASES, ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", fixture_cases("gift", ".gift"))
 def test_each_fixture_parses_to_its_expected_json(path):
     """Every fixture file reads to exactly its ``.json``: questions, skipped types
     and errors, each with its line."""
-    expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    with path.open("rb") as stream:
-        assert _dry_run_json(gift.parse(stream)) == expected
+    assert parsed_fixture(gift, path) == expected_parse(path)
 
 
 @pytest.mark.parametrize("path", EXPORT_CASES, ids=lambda path: path.stem)
