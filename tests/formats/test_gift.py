@@ -24,6 +24,7 @@ from quizzes.formats.base import (
     SkippedQuestion,
 )
 from tests.formats import dry_run
+from tests.formats.builders import parsed_question
 from tests.formats.dry_run import expected_parse, fixture_cases, parsed_fixture
 
 FIXTURES = dry_run.FIXTURES / "gift"
@@ -213,13 +214,8 @@ def test_parse_reads_the_file_one_question_at_a_time():
 def test_a_question_the_format_cannot_carry_is_reported_not_written():
     """A single best answer with no 100% option would read back as multiple
     response, so it is returned as skipped instead of written."""
-    question = ParsedQuestion(
-        line=0,
-        name="no key",
-        kind="single",
-        stem="Which?",
-        explanation="",
-        choices=(ParsedChoice("a", 0.5), ParsedChoice("b", 0.0)),
+    question = parsed_question(
+        ParsedChoice("a", 0.5), ParsedChoice("b", 0.0), name="no key"
     )
     out = io.StringIO()
     (skip,) = gift.write([question], out)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from quizzes.formats import gift
 from quizzes.formats.base import ParsedChoice, ParsedQuestion
 from tests.formats import strategies
+from tests.formats.builders import parsed_question
 
 # What GIFT treats specially, or what could be taken for structure.
 TRICKY = [
@@ -69,13 +70,8 @@ def test_every_weight_reads_back_as_the_same_float(fraction):
     Moodle cannot read) that reads back to exactly the same float."""
     percent = gift._percent(fraction)
     assert "e" not in percent.lower()
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="multiple",
-        stem="Which?",
-        explanation="",
-        choices=(ParsedChoice("a", fraction), ParsedChoice("b", 1.0)),
+    question = parsed_question(
+        ParsedChoice("a", fraction), ParsedChoice("b", 1.0), kind="multiple"
     )
     (read,) = _round_trip([question])
     assert read.choices[0].fraction == fraction
@@ -83,14 +79,7 @@ def test_every_weight_reads_back_as_the_same_float(fraction):
 
 def test_a_single_question_whose_options_are_all_keys_stays_single():
     """{=a =b} is Moodle's short answer, so only the first key is written with =."""
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="single",
-        stem="Either?",
-        explanation="",
-        choices=(ParsedChoice("a", 1.0), ParsedChoice("b", 1.0)),
-    )
+    question = parsed_question(ParsedChoice("a", 1.0), ParsedChoice("b", 1.0))
     assert _round_trip([question]) == [question]
 
 
@@ -98,27 +87,17 @@ def test_a_single_question_whose_options_are_all_keys_stays_single():
 def test_a_wrong_option_that_starts_like_a_weight_keeps_its_text(text):
     """An option text starting with "%" after a bare ~ would be read as its weight
     (or as a malformed one), so it is written behind an explicit ~%0%."""
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="single",
-        stem="Which?",
-        explanation="",
-        choices=(ParsedChoice("a", 1.0), ParsedChoice(text, 0.0)),
-    )
+    question = parsed_question(ParsedChoice("a", 1.0), ParsedChoice(text, 0.0))
     assert _round_trip([question]) == [question]
 
 
 def test_windows_line_ends_in_a_text_read_back_as_newlines():
     """A "\r\n" inside a text is written as the newline escape alone, so no line
     of the file is ever split inside a question."""
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="single",
+    question = parsed_question(
+        ParsedChoice("a\r\nb", 1.0),
+        ParsedChoice("c", 0.0),
         stem="First line\r\nsecond line",
-        explanation="",
-        choices=(ParsedChoice("a\r\nb", 1.0), ParsedChoice("c", 0.0)),
     )
     out = io.StringIO()
     gift.write([question], out)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from quizzes.formats import moodlexml
 from quizzes.formats.base import ParsedChoice, ParsedQuestion, ParseResult
 from tests.formats import strategies
+from tests.formats.builders import parsed_question
 
 RESERVED = [
     "<", ">", "&", '"', "'", "]]>", "<![CDATA[", "]]]]><![CDATA[>", "]]", "]>",
@@ -74,13 +75,8 @@ def test_export_then_import_gives_the_same_questions(written):
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_any_weight_reads_back_as_the_same_float(fraction):
     """The percentage we write for any finite weight reads back to that float."""
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="multiple",
-        stem="Which?",
-        explanation="",
-        choices=(ParsedChoice("a", fraction), ParsedChoice("b", 0.0)),
+    question = parsed_question(
+        ParsedChoice("a", fraction), ParsedChoice("b", 0.0), kind="multiple"
     )
     [read] = round_trip([question]).questions
     assert read.choices[0].fraction == fraction
