@@ -67,6 +67,7 @@ from quizzes.formats.base import (
     SkippedQuestion,
 )
 from quizzes.formats.htmltext import html_to_text
+from quizzes.formats.percent import percent_text
 from quizzes.formats.utf8lines import NotUtf8Error, utf8_lines
 
 NAME = "gift"
@@ -529,7 +530,7 @@ def _question_text(question: ParsedQuestion) -> str:
             mark = "~"
         else:
             # Multiple response writes every weight, so that no "=" makes it single.
-            mark = f"~%{_percent(choice.fraction)}%"
+            mark = f"~%{percent_text(choice.fraction)}%"
         line = f"\t{mark}{_protect(choice.text)}"
         if choice.feedback:
             line += f"#{_protect(choice.feedback)}"
@@ -551,15 +552,6 @@ def _true_false_text(question: ParsedQuestion) -> str:
     if question.explanation:
         body += "####" + _protect(question.explanation)
     return body
-
-
-def _percent(fraction: float) -> str:
-    """A weight as the percentage that reads back to exactly ``fraction``.
-
-    ``repr`` is the shortest decimal that gives the float back; times 100 is
-    exact in decimal, and the reader divides by 100 in decimal too.
-    """
-    return format((Decimal(repr(fraction)) * 100).normalize(), "f")
 
 
 def _escape(text: str) -> str:

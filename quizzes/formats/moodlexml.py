@@ -84,6 +84,7 @@ from quizzes.formats.base import (
     SkippedQuestion,
 )
 from quizzes.formats.htmltext import html_to_text
+from quizzes.formats.percent import percent_text
 from quizzes.formats.utf8lines import NotUtf8Error
 from quizzes.formats.weights import TOLERANCE
 
@@ -581,8 +582,9 @@ def _answer_xml(text: str, choice: ParsedChoice, *, plain: bool = True) -> str:
     # Moodle writes true/false answers as the words "true"/"false" in its
     # auto-format; choice texts are ours, so plain text.
     answer_format = "plain_text" if plain else "moodle_auto_format"
+    fraction = percent_text(choice.fraction)
     return (
-        f'    <answer fraction="{percent(choice.fraction)}" format="{answer_format}">\n'
+        f'    <answer fraction="{fraction}" format="{answer_format}">\n'
         f"      <text>{_cdata(text) if plain else text}</text>\n"
         '      <feedback format="plain_text">\n'
         f"        <text>{_cdata(choice.feedback)}</text>\n"
@@ -596,15 +598,3 @@ def _cdata(text: str) -> str:
     if not text:
         return ""
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
-
-
-def percent(fraction: float) -> str:
-    """A weight as Moodle writes it: 1.0 → ``100``, 0.3333333 → ``33.33333``.
-
-    The shortest decimal of the float (its ``repr``) shifted two places, so that
-    reading it back (shifting two places the other way) gives the same float.
-    """
-    if fraction == 0:
-        return "0"
-    shifted = Decimal(repr(fraction)).scaleb(2).normalize()
-    return format(shifted, "f")

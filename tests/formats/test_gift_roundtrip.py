@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from quizzes.formats import gift
 from quizzes.formats.base import ParsedChoice, ParsedQuestion
+from quizzes.formats.percent import percent_text
 from tests.formats import strategies
 from tests.formats.builders import parsed_question
 
@@ -68,7 +69,7 @@ def test_written_questions_read_back_identical(written):
 def test_every_weight_reads_back_as_the_same_float(fraction):
     """A weight is written as a plain decimal percentage (no exponent, which
     Moodle cannot read) that reads back to exactly the same float."""
-    percent = gift._percent(fraction)
+    percent = percent_text(fraction)
     assert "e" not in percent.lower()
     question = parsed_question(
         ParsedChoice("a", fraction), ParsedChoice("b", 1.0), kind="multiple"
