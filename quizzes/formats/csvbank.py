@@ -75,6 +75,7 @@ from quizzes.formats.base import (
     ParsedQuestion,
     SkippedQuestion,
 )
+from quizzes.formats.percent import percent_text
 from quizzes.formats.utf8lines import NotUtf8Error, utf8_lines
 from quizzes.formats.weights import choice_keys, platform_fractions
 
@@ -117,12 +118,6 @@ def defuse(text: str) -> str:
 def undefuse(text: str) -> str:
     """A cell's text as it was before ``defuse``: one apostrophe fewer if defused."""
     return text[1:] if DEFUSED.match(text) else text
-
-
-def percent_text(fraction: float) -> str:
-    """A weight as a percent, in decimal, exactly (``0.3333333`` → ``33.33333``)."""
-    text = format(Decimal(repr(fraction)).scaleb(2), "f")
-    return "0" if text == "-0" else text
 
 
 def percent_fraction(text: str) -> float | None:

@@ -2,6 +2,10 @@
 
 Reading follows Moodle's own GIFT grammar:
 
+- The file is read a line at a time by ``utf8lines.utf8_lines``: a byte-order mark
+  is dropped, and a line that is not UTF-8 or holds a NUL (a UTF-16 file) is an
+  error at that line that ends the reading (the questions before it are read).
+
 - Questions are separated by blank lines and may span several lines. Whole-line
   ``//`` comments (``// [id:…]`` and ``// [tag:…]`` among them) are ignored. A
   ``$CATEGORY: path`` line sets ``category`` for the questions after it; it always
@@ -63,6 +67,8 @@ from quizzes.formats.base import (
     SkippedQuestion,
 )
 from quizzes.formats.htmltext import html_to_text
+from quizzes.formats.percent import percent_text
+from quizzes.formats.utf8lines import NotUtf8Error, utf8_lines
 
 NAME = "gift"
 LABEL = "GIFT"
@@ -129,40 +135,21 @@ def _blocks(stream: BinaryIO) -> Iterator[list[tuple[int, str]] | FormatError]:
     dropped; a ``$CATEGORY:`` line always starts a block, even when the blank
     line before it was forgotten (it would otherwise end up in a stem)."""
     block: list[tuple[int, str]] = []
-    for number, line in _lines(stream):
-        if isinstance(line, FormatError):
-            # The question being read is cut short: report the bytes, not it.
-            yield line
-            return
-        stripped = line.strip()
-        if (not stripped or stripped.startswith(CATEGORY)) and block:
-            yield block
-            block = []
-        if stripped and not stripped.startswith("//"):
-            block.append((number, line))
+    try:
+        for number, line in utf8_lines(stream):
+            line = line.rstrip("\r\n")
+            stripped = line.strip()
+            if (not stripped or stripped.startswith(CATEGORY)) and block:
+                yield block
+                block = []
+            if stripped and not stripped.startswith("//"):
+                block.append((number, line))
+    except NotUtf8Error as error:
+        # The question being read is cut short: report the bytes, not it.
+        yield FormatError(error.line, error.message)
+        return
     if block:
         yield block
-
-
-def _lines(stream: BinaryIO) -> Iterator[tuple[int, str | FormatError]]:
-    """Each line of the file, decoded, without its line end; a BOM is dropped."""
-    for number, raw in enumerate(stream, start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            bad = raw[error.start]
-            yield (
-                number,
-                FormatError(
-                    number,
-                    f"not UTF-8: byte 0x{bad:02x} at column {error.start + 1}; "
-                    "save the file as UTF-8",
-                ),
-            )
-            return
-        if number == 1:
-            line = line.removeprefix("\ufeff")
-        yield number, line.rstrip("\r\n")
 
 
 def _read_block(
@@ -543,7 +530,7 @@ def _question_text(question: ParsedQuestion) -> str:
             mark = "~"
         else:
             # Multiple response writes every weight, so that no "=" makes it single.
-            mark = f"~%{_percent(choice.fraction)}%"
+            mark = f"~%{percent_text(choice.fraction)}%"
         line = f"\t{mark}{_protect(choice.text)}"
         if choice.feedback:
             line += f"#{_protect(choice.feedback)}"
@@ -565,15 +552,6 @@ def _true_false_text(question: ParsedQuestion) -> str:
     if question.explanation:
         body += "####" + _protect(question.explanation)
     return body
-
-
-def _percent(fraction: float) -> str:
-    """A weight as the percentage that reads back to exactly ``fraction``.
-
-    ``repr`` is the shortest decimal that gives the float back; times 100 is
-    exact in decimal, and the reader divides by 100 in decimal too.
-    """
-    return format((Decimal(repr(fraction)) * 100).normalize(), "f")
 
 
 def _escape(text: str) -> str:

@@ -31,7 +31,10 @@ start tag: that is the line of the tag's ``<``. A question's line is its
 
 Encoding: the bytes are decoded here as UTF-8 (a BOM is dropped) and expat is fed
 text, so an XML declaration naming another encoding is not obeyed; the first byte
-that is not UTF-8 ends the parse with a "not UTF-8" error at its line.
+that is not UTF-8 ends the parse with a "not UTF-8" error at its line. This is not
+``utf8lines.utf8_lines``, which the line formats share: expat is fed chunks, not
+lines (a whole XML file may be one line, and memory must stay bounded), it counts
+a lone "\\r" as a line end, and it refuses a NUL itself as malformed XML.
 
 Writing gives what Moodle 4.x writes for these two types (the element names of
 its ``writequestion``), with every text ``format="plain_text"`` inside CDATA
@@ -81,6 +84,8 @@ from quizzes.formats.base import (
     SkippedQuestion,
 )
 from quizzes.formats.htmltext import html_to_text
+from quizzes.formats.percent import percent_text
+from quizzes.formats.utf8lines import NotUtf8Error
 from quizzes.formats.weights import TOLERANCE
 
 NAME = "moodlexml"
@@ -89,6 +94,7 @@ EXTENSION = ".xml"
 MEDIA_TYPE = "application/xml; charset=utf-8"
 
 CHUNK_BYTES = 64 * 1024
+NOT_UTF8 = "not UTF-8: save the file as UTF-8"
 # Moodle's formats whose text is shown as written; anything else is HTML to Moodle.
 TEXT_FORMATS = {"plain_text", "moodle_auto_format", "markdown", "wiki_like"}
 # Our names for the Moodle types this platform lacks (the contract's type strings).
@@ -112,12 +118,6 @@ NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff
 # --- Reading -------------------------------------------------------------------
 
 
-class _NotUtf8(Exception):
-    def __init__(self, line: int):
-        super().__init__(line)
-        self.line = line
-
-
 class _Utf8Text:
     """The byte stream as text, decoded as strict UTF-8, a chunk at a time.
 
@@ -136,7 +136,7 @@ class _Utf8Text:
     def read(self, size: int = -1) -> str:
         # "" means the end to iterparse, so read on until there is text or the end.
         if self.error_line is not None:
-            raise _NotUtf8(self.error_line)
+            raise NotUtf8Error(self.error_line, NOT_UTF8)
         while True:
             chunk = self.stream.read(CHUNK_BYTES)
             data = self.pending + chunk
@@ -152,7 +152,7 @@ class _Utf8Text:
                 text = data[: error.start].decode("utf-8")
                 self.error_line = self.lines_before + self._breaks(text) + 1
                 if not text:
-                    raise _NotUtf8(self.error_line) from None
+                    raise NotUtf8Error(self.error_line, NOT_UTF8) from None
                 return text
             self.pending = data[used:]
             if text or not chunk:
@@ -251,8 +251,8 @@ def parse(stream: BinaryIO) -> Iterator[ParsedItem]:
             error.line,
             f"Not a Moodle XML file: the root element is <{error.tag}>, not <quiz>",
         )
-    except _NotUtf8 as error:
-        yield FormatError(error.line, "not UTF-8: save the file as UTF-8")
+    except NotUtf8Error as error:
+        yield FormatError(error.line, error.message)
     except ParseError as error:
         line, column = error.position
         reason = ErrorString(error.code)
@@ -582,8 +582,9 @@ def _answer_xml(text: str, choice: ParsedChoice, *, plain: bool = True) -> str:
     # Moodle writes true/false answers as the words "true"/"false" in its
     # auto-format; choice texts are ours, so plain text.
     answer_format = "plain_text" if plain else "moodle_auto_format"
+    fraction = percent_text(choice.fraction)
     return (
-        f'    <answer fraction="{percent(choice.fraction)}" format="{answer_format}">\n'
+        f'    <answer fraction="{fraction}" format="{answer_format}">\n'
         f"      <text>{_cdata(text) if plain else text}</text>\n"
         '      <feedback format="plain_text">\n'
         f"        <text>{_cdata(choice.feedback)}</text>\n"
@@ -597,15 +598,3 @@ def _cdata(text: str) -> str:
     if not text:
         return ""
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
-
-
-def percent(fraction: float) -> str:
-    """A weight as Moodle writes it: 1.0 → ``100``, 0.3333333 → ``33.33333``.
-
-    The shortest decimal of the float (its ``repr``) shifted two places, so that
-    reading it back (shifting two places the other way) gives the same float.
-    """
-    if fraction == 0:
-        return "0"
-    shifted = Decimal(repr(fraction)).scaleb(2).normalize()
-    return format(shifted, "f")

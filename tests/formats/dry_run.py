@@ -1,4 +1,9 @@
-"""Helpers for the fixture-driven format tests: a file and its expected parse."""
+"""The fixture-driven format tests' helpers: a fixture file and its expected parse.
+
+Every format keeps its tricky cases as ``tests/fixtures/formats/<format>/<case>.<ext>``
+next to ``<case>.json``, the parse it must give in exactly the
+``import_questions --dry-run --json`` layout.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import dataclasses
 import json
 from pathlib import Path
 
-from quizzes.formats.base import ParseResult, question_json
+import pytest
+
+from quizzes.formats.base import ParseResult, QuestionFormat, question_json
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats"
 
@@ -20,15 +27,24 @@ def dry_run_json(result: ParseResult) -> dict:
     }
 
 
-def fixture_cases(format_dir: str, extension: str) -> list[Path]:
-    """Every ``<case>.<extension>`` file of a format that has a ``<case>.json``."""
+def fixture_cases(format_dir: str, extension: str) -> list:
+    """Every ``<case><extension>`` file of a format that has a ``<case>.json``, as
+    pytest parameters named by the case (other files, such as an export's expected
+    output, have no ``.json``)."""
     folder = FIXTURES / format_dir
-    return sorted(
-        path
-        for path in folder.glob(f"*{extension}")
+    return [
+        pytest.param(path, id=path.stem)
+        for path in sorted(folder.glob(f"*{extension}"))
         if path.with_suffix(".json").exists()
-    )
+    ]
+
+
+def parsed_fixture(module: QuestionFormat, case: Path) -> dict:
+    """What ``module`` reads from the fixture file ``case``, in the dry-run layout."""
+    with case.open("rb") as stream:
+        return dry_run_json(ParseResult.collect(module.parse(stream)))
 
 
 def expected_parse(case: Path) -> dict:
+    """The parse stored next to the fixture file ``case``."""
     return json.loads(case.with_suffix(".json").read_text(encoding="utf-8"))

@@ -14,7 +14,8 @@ from quizzes.formats.base import (
     ParsedQuestion,
     ParseResult,
 )
-from tests.formats.dry_run import dry_run_json, expected_parse, fixture_cases
+from tests.formats.builders import parsed_question
+from tests.formats.dry_run import expected_parse, fixture_cases, parsed_fixture
 
 
 def parse_bytes(data: bytes) -> ParseResult:
@@ -41,12 +42,10 @@ def written(questions: list[ParsedQuestion]) -> tuple[str, list[ExportSkip]]:
     return out.getvalue(), skips
 
 
-@pytest.mark.parametrize("case", fixture_cases("aiken", ".txt"), ids=lambda p: p.stem)
+@pytest.mark.parametrize("case", fixture_cases("aiken", ".txt"))
 def test_fixture_parses_to_its_expected_json(case):
     """Each fixture file reads to the ``--dry-run --json`` layout stored next to it."""
-    with case.open("rb") as stream:
-        result = ParseResult.collect(aiken.parse(stream))
-    assert dry_run_json(result) == expected_parse(case)
+    assert parsed_fixture(aiken, case) == expected_parse(case)
 
 
 def test_unknown_answer_letter_names_the_options():
@@ -100,13 +99,8 @@ def test_crlf_line_endings_and_bom_are_accepted():
     result = parse_bytes(b"\xef\xbb\xbfQ?\r\nA. a\r\nB. b\r\n\r\nANSWER: B\r\n")
     assert result.errors == []
     assert result.questions == [
-        ParsedQuestion(
-            line=1,
-            name="",
-            kind="single",
-            stem="Q?",
-            explanation="",
-            choices=(ParsedChoice("a", 0.0), ParsedChoice("b", 1.0)),
+        parsed_question(
+            ParsedChoice("a", 0.0), ParsedChoice("b", 1.0), stem="Q?", line=1
         )
     ]
 
@@ -165,14 +159,7 @@ def test_write_puts_a_text_with_newlines_on_one_line():
 def test_write_keeps_the_key_and_drops_partial_credit():
     """A single best answer question with partial credit is written with its key;
     the other options read back as 0.0."""
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="single",
-        stem="Q?",
-        explanation="",
-        choices=(ParsedChoice("a", 0.5), ParsedChoice("b", 1.0)),
-    )
+    question = parsed_question(ParsedChoice("a", 0.5), ParsedChoice("b", 1.0))
     text, skips = written([question])
     assert skips == []
     back = parse_bytes(text.encode()).questions[0]

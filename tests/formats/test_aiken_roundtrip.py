@@ -9,49 +9,35 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizzes.formats import aiken
-from quizzes.formats.base import ParsedChoice, ParsedQuestion, ParseResult
+from quizzes.formats.base import ParsedQuestion, ParseResult
+from tests.formats import strategies
 
-# Any character but control characters (tab, CR, …) and lone surrogates.
-CHARACTERS = st.characters(exclude_categories=("Cc", "Cs"))
+CHARACTERS = strategies.characters()
 # What Aiken reads specially: option marks, the ANSWER line, a byte-order mark.
 RESERVED = ["A) ", "B. ", "Z)", ")", ".", "ANSWER:", "ANSWER: B", " ", "\ufeff"]
+# A whole text that reads as an option line or an ANSWER line.
+LOOKALIKES = st.builds(
+    lambda letter, mark, rest: f"{letter}{mark} {rest}",
+    st.sampled_from("ABZ"),
+    st.sampled_from(")."),
+    st.text(CHARACTERS, max_size=10),
+) | st.sampled_from(["ANSWER: A", "ANSWER: Z", "ANSWER:", "A)", "ANSWER: AB"])
 
 
-def texts(*, newlines: bool = False) -> st.SearchStrategy[str]:
-    """Non-empty stripped texts mixing unicode, Aiken's marks and long runs."""
-    pieces = [
-        st.text(CHARACTERS, min_size=1, max_size=12),
-        st.sampled_from(RESERVED + (["\n", " \n "] if newlines else [])),
-    ]
-    short = st.lists(st.one_of(*pieces), min_size=1, max_size=8).map("".join)
-    long = st.text(CHARACTERS, min_size=200, max_size=800)
-    # A whole text that reads as an option line or an ANSWER line.
-    lookalike = st.builds(
-        lambda letter, mark, rest: f"{letter}{mark} {rest}",
-        st.sampled_from("ABZ"),
-        st.sampled_from(")."),
-        st.text(CHARACTERS, max_size=10),
-    ) | st.sampled_from(["ANSWER: A", "ANSWER: Z", "ANSWER:", "A)", "ANSWER: AB"])
-    return st.one_of(short, long, lookalike).map(str.strip).filter(bool)
-
-
-@st.composite
-def questions(draw, *, newlines: bool = False) -> ParsedQuestion:
-    count = draw(st.integers(min_value=2, max_value=6))
-    key = draw(st.integers(min_value=0, max_value=count - 1))
-    return ParsedQuestion(
-        line=0,
-        name="",
-        kind="single",
-        stem=draw(texts(newlines=newlines)),
-        explanation="",
-        choices=tuple(
-            ParsedChoice(
-                text=draw(texts(newlines=newlines)),
-                fraction=1.0 if index == key else 0.0,
-            )
-            for index in range(count)
-        ),
+def questions(*, newlines: bool = False) -> st.SearchStrategy[ParsedQuestion]:
+    """Single best answer questions, one key, no title or feedback (all Aiken
+    carries), with texts mixing unicode, Aiken's marks, look-alike lines and long
+    runs."""
+    piece = strategies.pieces(
+        CHARACTERS, RESERVED + (["\n", " \n "] if newlines else []), max_size=12
+    )
+    text = strategies.texts(
+        strategies.short_texts(piece),
+        strategies.long_texts(piece, min_size=200, max_size=800),
+        LOOKALIKES,
+    )
+    return strategies.questions(
+        text=text, fractions=strategies.one_key, kinds=["single"]
     )
 
 
@@ -61,7 +47,7 @@ def round_trip(bank: list[ParsedQuestion]) -> ParseResult:
     return ParseResult.collect(aiken.parse(io.BytesIO(out.getvalue().encode())))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(questions(), min_size=1, max_size=3))
 def test_written_bank_reads_back_identical(bank):
     """Stem, options and key survive ``write`` then ``parse``, whatever the texts

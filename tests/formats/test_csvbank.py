@@ -14,7 +14,7 @@ from quizzes.formats.base import (
     ParsedQuestion,
     ParseResult,
 )
-from tests.formats.dry_run import dry_run_json, expected_parse, fixture_cases
+from tests.formats.dry_run import expected_parse, fixture_cases, parsed_fixture
 
 HEADER = "kind,stem,option_a,option_b,key\n"
 
@@ -47,12 +47,10 @@ def written_rows(questions: list[ParsedQuestion]) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text[1:], newline="")))
 
 
-@pytest.mark.parametrize("case", fixture_cases("csv", ".csv"), ids=lambda p: p.stem)
+@pytest.mark.parametrize("case", fixture_cases("csv", ".csv"))
 def test_fixture_parses_to_its_expected_json(case):
     """Each fixture file reads to the ``--dry-run --json`` layout stored next to it."""
-    with case.open("rb") as stream:
-        result = ParseResult.collect(csvbank.parse(stream))
-    assert dry_run_json(result) == expected_parse(case)
+    assert parsed_fixture(csvbank, case) == expected_parse(case)
 
 
 def test_unknown_and_missing_columns_are_named_at_line_1():

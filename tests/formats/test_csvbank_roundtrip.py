@@ -9,40 +9,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizzes.formats import csvbank
-from quizzes.formats.base import ParsedChoice, ParsedQuestion, ParseResult
+from quizzes.formats.base import ParseResult
 from quizzes.formats.weights import platform_fractions
+from tests.formats import strategies
 
-# Any character but control characters (tab, CR, …) and lone surrogates.
-CHARACTERS = st.characters(exclude_categories=("Cc", "Cs"))
+CHARACTERS = strategies.characters()
 # What CSV and spreadsheets read specially: separators, quotes, the apostrophe that
 # defuses a formula, formula starts, newlines, a byte-order mark.
 RESERVED = [",", ";", '"', '""', "'", "''", "=", "+", "-", "@", "'=", "\n", "\ufeff"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def texts() -> st.SearchStrategy[str]:
-    """Non-empty stripped texts mixing unicode, CSV's reserved characters and long
-    runs."""
-    short = st.lists(
-        st.one_of(
-            st.text(CHARACTERS, min_size=1, max_size=10), st.sampled_from(RESERVED)
-        ),
-        min_size=1,
-        max_size=8,
-    ).map("".join)
-    long = st.text(CHARACTERS, min_size=200, max_size=800)
-    return st.one_of(short, long).map(str.strip).filter(bool)
-
-
-def maybe_empty() -> st.SearchStrategy[str]:
-    return st.one_of(st.just(""), texts())
-
-
-weights = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False)
+PIECE = strategies.pieces(CHARACTERS, RESERVED, max_size=10)
+TEXT = strategies.texts(
+    strategies.short_texts(PIECE),
+    strategies.long_texts(PIECE, min_size=200, max_size=800),
+)
+OPTIONAL = strategies.optional(TEXT)
 
 
 @st.composite
-def fractions(draw, *, kind: str, count: int) -> list[float]:
+def fractions(draw, kind: str, count: int) -> list[float]:
     """Weights that agree with a key, as a file or this platform gives them."""
     if kind == "multiple":
         keys = draw(st.lists(st.booleans(), min_size=count, max_size=count))
@@ -57,32 +42,20 @@ def fractions(draw, *, kind: str, count: int) -> list[float]:
     return [1.0 if index == key else draw(other) for index in range(count)]
 
 
-@st.composite
-def questions(draw) -> ParsedQuestion:
-    kind = draw(st.sampled_from(["single", "multiple", "true_false"]))
-    count = 2 if kind == "true_false" else draw(st.integers(2, 7))
-    if kind == "true_false":
-        options = ["True", "False"]
-        weights = [1.0, 0.0] if draw(st.booleans()) else [0.0, 1.0]
-    else:
-        options = [draw(texts()) for _ in range(count)]
-        weights = draw(fractions(kind=kind, count=count))
-    return ParsedQuestion(
-        line=0,
-        name=draw(maybe_empty()),
-        kind=kind,
-        stem=draw(texts()),
-        explanation=draw(maybe_empty()),
-        choices=tuple(
-            ParsedChoice(text=text, fraction=fraction, feedback=draw(maybe_empty()))
-            for text, fraction in zip(options, weights, strict=True)
-        ),
-        source_quote=draw(maybe_empty()),
-    )
+# Every kind, 2 to 7 options (past the export's A–E columns), every text of a row.
+QUESTIONS = strategies.questions(
+    text=TEXT,
+    fractions=fractions,
+    choice_counts=(2, 7),
+    name=OPTIONAL,
+    explanation=OPTIONAL,
+    feedback=OPTIONAL,
+    source_quote=OPTIONAL,
+)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(questions(), min_size=1, max_size=3))
+@settings(max_examples=100, deadline=None)
+@given(st.lists(QUESTIONS, min_size=1, max_size=3))
 def test_written_bank_reads_back_identical(bank):
     """Kind, name, stem, options, key, weights, rationales, explanation and source
     quote survive ``write`` then ``parse``, whatever the texts hold."""
@@ -93,7 +66,7 @@ def test_written_bank_reads_back_identical(bank):
     assert [dataclasses.replace(q, line=0) for q in result.questions] == bank
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text())
 def test_undefuse_gives_back_every_defused_text(text):
     """Import undoes export's apostrophe, for every text (a bijection, not a
@@ -103,7 +76,7 @@ def test_undefuse_gives_back_every_defused_text(text):
     assert csvbank.undefuse(cell) == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text().filter(lambda cell: not cell.startswith(FORMULA_STARTS)))
 def test_defuse_gives_back_every_safe_cell(cell):
     """Export gives back any cell a spreadsheet would not run (the other

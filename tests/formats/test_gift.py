@@ -21,28 +21,19 @@ from quizzes.formats.base import (
     FormatError,
     ParsedChoice,
     ParsedQuestion,
-    ParseResult,
     SkippedQuestion,
-    question_json,
 )
+from tests.formats import dry_run
+from tests.formats.builders import parsed_question
+from tests.formats.dry_run import expected_parse, fixture_cases, parsed_fixture
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats" / "gift"
-IMPORT_CASES = sorted(FIXTURES.glob("*.gift"))
+FIXTURES = dry_run.FIXTURES / "gift"
 EXPORT_CASES = sorted((FIXTURES / "export").glob("*.json"))
 
 
 def _read(text: str | bytes) -> list:
     data = text.encode("utf-8") if isinstance(text, str) else text
     return list(gift.parse(io.BytesIO(data)))
-
-
-def _dry_run_json(items) -> dict:
-    result = ParseResult.collect(items)
-    return {
-        "questions": [question_json(question) for question in result.questions],
-        "skipped": [dataclasses.asdict(skip) for skip in result.skipped],
-        "errors": [dataclasses.asdict(error) for error in result.errors],
-    }
 
 
 def _questions(path: Path) -> list[ParsedQuestion]:
@@ -61,13 +52,11 @@ def _questions(path: Path) -> list[ParsedQuestion]:
     ]
 
 
-@pytest.mark.parametrize("path", IMPORT_CASES, ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", fixture_cases("gift", ".gift"))
 def test_each_fixture_parses_to_its_expected_json(path):
     """Every fixture file reads to exactly its ``.json``: questions, skipped types
     and errors, each with its line."""
-    expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    with path.open("rb") as stream:
-        assert _dry_run_json(gift.parse(stream)) == expected
+    assert parsed_fixture(gift, path) == expected_parse(path)
 
 
 @pytest.mark.parametrize("path", EXPORT_CASES, ids=lambda path: path.stem)
@@ -194,8 +183,17 @@ def test_bytes_that_are_not_utf8_stop_the_reading_with_their_line():
     items = _read(b"First?{=a ~b}\n\nSecond \xff?{=a ~b}\n\nThird?{=a ~b}\n")
     assert [type(item) for item in items] == [ParsedQuestion, FormatError]
     assert items[1] == FormatError(
-        3, "not UTF-8: byte 0xff at column 8; save the file as UTF-8"
+        3, "not UTF-8: byte 0xFF at column 8 cannot be read; save the file as UTF-8"
     )
+
+
+def test_a_utf16_file_is_refused_at_its_first_line():
+    """A UTF-16 file without a byte-order mark decodes as UTF-8 full of NULs, which
+    no database text holds: it is refused where the first NUL is, as in Aiken and
+    CSV, instead of coming in as questions with NULs in their texts."""
+    (error,) = _read("Which?{=a ~b}\n".encode("utf-16-le"))
+    assert error.line == 1
+    assert error.message.startswith("not UTF-8 text: a NUL byte at column 2")
 
 
 def test_parse_reads_the_file_one_question_at_a_time():
@@ -216,13 +214,8 @@ def test_parse_reads_the_file_one_question_at_a_time():
 def test_a_question_the_format_cannot_carry_is_reported_not_written():
     """A single best answer with no 100% option would read back as multiple
     response, so it is returned as skipped instead of written."""
-    question = ParsedQuestion(
-        line=0,
-        name="no key",
-        kind="single",
-        stem="Which?",
-        explanation="",
-        choices=(ParsedChoice("a", 0.5), ParsedChoice("b", 0.0)),
+    question = parsed_question(
+        ParsedChoice("a", 0.5), ParsedChoice("b", 0.0), name="no key"
     )
     out = io.StringIO()
     (skip,) = gift.write([question], out)

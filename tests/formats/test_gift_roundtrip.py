@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 
 from quizzes.formats import gift
 from quizzes.formats.base import ParsedChoice, ParsedQuestion
+from quizzes.formats.percent import percent_text
+from tests.formats import strategies
+from tests.formats.builders import parsed_question
 
 # What GIFT treats specially, or what could be taken for structure.
 TRICKY = [
@@ -23,53 +26,27 @@ TRICKY = [
     "//", "%50%", "%-33.3%", "%%", "TRUE", "{T}", "->", "$CATEGORY:", "_____",
     "<b>x</b>", "&amp;", "é", "日本語", "🩺", "\u2028", "\u00a0",
 ]  # fmt: skip
-# Any unicode except control characters (and surrogates, which are not text).
-CHARACTERS = st.characters(blacklist_categories=("Cc", "Cs"))
-
-
-def _texts(*, allow_empty: bool) -> st.SearchStrategy[str]:
-    pieces = st.one_of(st.text(CHARACTERS, max_size=8), st.sampled_from(TRICKY))
-    short = st.lists(pieces, max_size=12).map("".join)
-    single = st.sampled_from([piece for piece in TRICKY if len(piece) == 1])
-    long = st.text(st.one_of(CHARACTERS, single), min_size=500, max_size=3000)
-    text = st.one_of(short, short, short, long).map(str.strip)
-    return text if allow_empty else text.filter(bool)
-
-
-TEXT = _texts(allow_empty=False)
-OPTIONAL = st.one_of(st.just(""), _texts(allow_empty=True))
+PIECE = strategies.pieces(strategies.characters(), TRICKY, max_size=8)
+SHORT = strategies.short_texts(PIECE, max_pieces=12)
+# Short texts three times as often as long ones.
+TEXT = strategies.texts(
+    SHORT, SHORT, SHORT, strategies.long_texts(PIECE, min_size=500, max_size=3000)
+)
+OPTIONAL = strategies.optional(TEXT)
 WEIGHTS = st.one_of(
     st.sampled_from([0.0, 1.0, 0.5, -1.0, -0.5, 0.3333333, 1 / 3, -1 / 3, 0.1]),
     st.floats(allow_nan=False, allow_infinity=False),
 )
-
-
-@st.composite
-def questions(draw) -> ParsedQuestion:
-    kind = draw(st.sampled_from(["single", "multiple", "true_false"]))
-    if kind == "true_false":
-        right = draw(st.booleans())
-        choices = (
-            ParsedChoice("True", 1.0 if right else 0.0, draw(OPTIONAL)),
-            ParsedChoice("False", 0.0 if right else 1.0, draw(OPTIONAL)),
-        )
-    else:
-        count = draw(st.integers(min_value=2, max_value=6))
-        fractions = draw(st.lists(WEIGHTS, min_size=count, max_size=count))
-        if kind == "single":
-            fractions[draw(st.integers(0, count - 1))] = 1.0
-        choices = tuple(
-            ParsedChoice(draw(TEXT), fraction, draw(OPTIONAL)) for fraction in fractions
-        )
-    return ParsedQuestion(
-        line=0,
-        name=draw(OPTIONAL),
-        kind=kind,
-        stem=draw(TEXT),
-        explanation=draw(OPTIONAL),
-        choices=choices,
-        category=draw(st.one_of(st.just(""), st.just("Cardiology/ECG"), OPTIONAL)),
-    )
+# Every kind, any finite weights, a title, feedback, general feedback and a
+# category that may each be empty.
+QUESTIONS = strategies.questions(
+    text=TEXT,
+    fractions=strategies.key_forced(WEIGHTS),
+    name=OPTIONAL,
+    explanation=OPTIONAL,
+    feedback=OPTIONAL,
+    category=st.one_of(st.just(""), st.just("Cardiology/ECG"), OPTIONAL),
+)
 
 
 def _round_trip(written: list[ParsedQuestion]) -> list[ParsedQuestion]:
@@ -79,8 +56,8 @@ def _round_trip(written: list[ParsedQuestion]) -> list[ParsedQuestion]:
     return [dataclasses.replace(item, line=0) for item in read]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(questions(), min_size=1, max_size=4))
+@settings(max_examples=100, deadline=None)
+@given(st.lists(QUESTIONS, min_size=1, max_size=4))
 def test_written_questions_read_back_identical(written):
     """Kind, name, stem, explanation, category and every choice's text, weight and
     feedback, in order, survive a write then a parse."""
@@ -92,15 +69,10 @@ def test_written_questions_read_back_identical(written):
 def test_every_weight_reads_back_as_the_same_float(fraction):
     """A weight is written as a plain decimal percentage (no exponent, which
     Moodle cannot read) that reads back to exactly the same float."""
-    percent = gift._percent(fraction)
+    percent = percent_text(fraction)
     assert "e" not in percent.lower()
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="multiple",
-        stem="Which?",
-        explanation="",
-        choices=(ParsedChoice("a", fraction), ParsedChoice("b", 1.0)),
+    question = parsed_question(
+        ParsedChoice("a", fraction), ParsedChoice("b", 1.0), kind="multiple"
     )
     (read,) = _round_trip([question])
     assert read.choices[0].fraction == fraction
@@ -108,14 +80,7 @@ def test_every_weight_reads_back_as_the_same_float(fraction):
 
 def test_a_single_question_whose_options_are_all_keys_stays_single():
     """{=a =b} is Moodle's short answer, so only the first key is written with =."""
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="single",
-        stem="Either?",
-        explanation="",
-        choices=(ParsedChoice("a", 1.0), ParsedChoice("b", 1.0)),
-    )
+    question = parsed_question(ParsedChoice("a", 1.0), ParsedChoice("b", 1.0))
     assert _round_trip([question]) == [question]
 
 
@@ -123,27 +88,17 @@ def test_a_single_question_whose_options_are_all_keys_stays_single():
 def test_a_wrong_option_that_starts_like_a_weight_keeps_its_text(text):
     """An option text starting with "%" after a bare ~ would be read as its weight
     (or as a malformed one), so it is written behind an explicit ~%0%."""
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="single",
-        stem="Which?",
-        explanation="",
-        choices=(ParsedChoice("a", 1.0), ParsedChoice(text, 0.0)),
-    )
+    question = parsed_question(ParsedChoice("a", 1.0), ParsedChoice(text, 0.0))
     assert _round_trip([question]) == [question]
 
 
 def test_windows_line_ends_in_a_text_read_back_as_newlines():
     """A "\r\n" inside a text is written as the newline escape alone, so no line
     of the file is ever split inside a question."""
-    question = ParsedQuestion(
-        line=0,
-        name="",
-        kind="single",
+    question = parsed_question(
+        ParsedChoice("a\r\nb", 1.0),
+        ParsedChoice("c", 0.0),
         stem="First line\r\nsecond line",
-        explanation="",
-        choices=(ParsedChoice("a\r\nb", 1.0), ParsedChoice("c", 0.0)),
     )
     out = io.StringIO()
     gift.write([question], out)

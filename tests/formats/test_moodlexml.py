@@ -15,8 +15,6 @@ import math
 import socket
 import tracemalloc
 import urllib.request
-from dataclasses import asdict
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -28,11 +26,17 @@ from quizzes.formats.base import (
     ParsedQuestion,
     ParseResult,
     SkippedQuestion,
-    question_json,
+)
+from quizzes.formats.percent import percent_text
+from tests.formats import dry_run
+from tests.formats.dry_run import (
+    dry_run_json,
+    expected_parse,
+    fixture_cases,
+    parsed_fixture,
 )
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats" / "moodlexml"
-CASES = sorted(path.stem for path in FIXTURES.glob("*.json"))
+FIXTURES = dry_run.FIXTURES / "moodlexml"
 # Moodle's importer refuses a weight that is not one of its grades (to 1e-5):
 # ±100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
 # 16.66667, 14.28571, 12.5, 11.11111, 10, 5 and 0 percent.
@@ -48,14 +52,6 @@ MOODLE_GRADES = [
 
 def parsed(data: bytes) -> ParseResult:
     return ParseResult.collect(moodlexml.parse(io.BytesIO(data)))
-
-
-def as_json(result: ParseResult) -> dict:
-    return {
-        "questions": [question_json(question) for question in result.questions],
-        "skipped": [asdict(skipped) for skipped in result.skipped],
-        "errors": [asdict(error) for error in result.errors],
-    }
 
 
 def written(questions: list[ParsedQuestion]) -> str:
@@ -81,13 +77,10 @@ def question(**overrides) -> ParsedQuestion:
 
 
 class TestFixtures:
-    @pytest.mark.parametrize("case", CASES)
+    @pytest.mark.parametrize("case", fixture_cases("moodlexml", ".xml"))
     def test_fixture_reads_as_its_expected_json(self, case):
         """Every fixture file parses to exactly its ``.json`` (dry-run layout)."""
-        with (FIXTURES / f"{case}.xml").open("rb") as stream:
-            result = ParseResult.collect(moodlexml.parse(stream))
-        expected = json.loads((FIXTURES / f"{case}.json").read_text(encoding="utf-8"))
-        assert as_json(result) == expected
+        assert parsed_fixture(moodlexml, case) == expected_parse(case)
 
     def test_a_real_moodle_4_export_reads_every_question(self):
         """A file shaped as Moodle 4.x writes it (comments, idnumber, hints, tags,
@@ -196,7 +189,7 @@ class TestUnsafeAndBrokenFiles:
         assert result.questions == []
         assert len(result.errors) == 1
         assert result.errors[0].line == 3
-        assert "root:" not in json.dumps(as_json(result))
+        assert "root:" not in json.dumps(dry_run_json(result))
 
     def test_malformed_xml_is_an_error_at_its_line_and_stops(self):
         """Questions before the fault are read; the fault is reported with the line
@@ -327,7 +320,7 @@ class TestExport:
     )  # fmt: skip
     def test_fractions_are_written_as_moodle_writes_them(self, fraction, percent):
         """Weights are percentages with no trailing zeros or exponent."""
-        assert moodlexml.percent(fraction) == percent
+        assert percent_text(fraction) == percent
 
     def test_export_has_what_moodles_importer_requires(self):
         """Each question has a type, ``<name><text>``, ``<questiontext
