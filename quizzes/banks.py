@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzes.choices import QuestionKind, QuestionStatus
+from quizzes.rules import acknowledgement_problems
 
 
 class BankFileError(ValueError):
@@ -34,6 +35,8 @@ class BankQuestion:
     explanation: str
     source_quote: str
     choices: list[BankChoice] = field(default_factory=list)
+    # The warnings judged not to apply, {code: reason}: ``acknowledge = {…}``.
+    acknowledge: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,19 @@ def _question(data: dict, where: str) -> BankQuestion:
                 _list_of_tables(data, "choices", where), start=1
             )
         ],
+        acknowledge=_acknowledge(data, where),
     )
+
+
+def _acknowledge(data: dict, where: str) -> dict[str, str]:
+    value = data.get("acknowledge", {})
+    if not isinstance(value, dict):
+        raise BankFileError(
+            f'{where}: “acknowledge” must be a table of code = "reason"'
+        )
+    if problems := acknowledgement_problems(value):
+        raise BankFileError(f"{where}: acknowledge: {'; '.join(problems)}")
+    return {code: reason.strip() for code, reason in value.items()}
 
 
 def _choice(data: dict, where: str) -> BankChoice:

@@ -164,7 +164,7 @@ def test_bank_whose_key_is_mostly_the_longest_option_is_flagged():
         bank.append(options(*flags, texts=texts))
     problems = bank_cue_problems(keyed_choices=bank)
     assert problems == [
-        "the key is the longest option in 4 of 4 questions (at most 33%); "
+        "the key is the longest option in 4 of 4 questions (at most 35%); "
         "trainees learn to pick the longest option"
     ]
 

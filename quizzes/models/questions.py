@@ -6,7 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from quizzes.choices import QuestionKind, QuestionStatus
-from quizzes.rules import quote_problems
+from quizzes.rules import acknowledgement_problems, quote_problems
 
 
 class Question(models.Model):
@@ -46,6 +46,13 @@ class Question(models.Model):
         help_text="The passage of the section that supports the key, verbatim. "
         "Required to publish; an imported draft may lack one.",
     )
+    acknowledged_warnings = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The item-writing warnings judged not to apply to this question, "
+        "as {code: reason} (quizzes.rules.WARNING_CODES). An acknowledged warning "
+        "does not fail the audit; errors cannot be acknowledged.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Every change is kept, with who and when, so a wrong edit of a key can be seen
@@ -79,6 +86,12 @@ class Question(models.Model):
         return stem if len(stem) <= 80 else stem[:79] + "…"
 
     def clean(self):
+        if not isinstance(self.acknowledged_warnings, dict):
+            raise ValidationError(
+                {"acknowledged_warnings": "Write them as {code: reason}."}
+            )
+        if problems := acknowledgement_problems(self.acknowledged_warnings):
+            raise ValidationError({"acknowledged_warnings": problems})
         if not self.source_quote.strip() and self.status == QuestionStatus.PUBLISHED:
             raise ValidationError(
                 {

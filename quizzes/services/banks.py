@@ -36,7 +36,11 @@ def banks_load(*, directory: Path) -> BankLoadResult:
 
     Questions are matched on their ``ref``, so loading again updates them in place
     and creates nothing twice. Choices are matched on their position, so that answers
-    already given keep pointing at the same rows.
+    already given keep pointing at the same rows. A question's ``acknowledge`` table
+    is stored as its acknowledged warnings.
+
+    Only errors stop a load: warnings (item-writing flaws that can misfire) are for
+    ``audit_bank`` to report, acknowledged or not, as are the rules over a bank.
     """
     try:
         banks = banks_read(directory)
@@ -55,6 +59,7 @@ def banks_load(*, directory: Path) -> BankLoadResult:
                 for problem in question_problems(
                     question=q, choices=q.choices, section_text=text
                 )
+                if not getattr(problem, "warning", False)
             ]
     if problems:
         raise BankLoadError(problems)
@@ -115,6 +120,7 @@ def _question_upsert(*, item, section: Section, question: Question | None) -> st
         "stem": item.stem,
         "explanation": item.explanation,
         "source_quote": item.source_quote,
+        "acknowledged_warnings": item.acknowledge,
     }
     if question is None:
         question = Question.objects.create(ref=item.ref, **fields)

@@ -108,6 +108,8 @@ def question_duplicate(*, question: Question) -> Question:
             stem=question.stem,
             explanation=question.explanation,
             source_quote=question.source_quote,
+            # The copy starts as the same item: the same judgements apply to it.
+            acknowledged_warnings=dict(question.acknowledged_warnings or {}),
         )
         Choice.objects.bulk_create(
             Choice(

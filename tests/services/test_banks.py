@@ -15,7 +15,11 @@ DOCUMENT = f"# Routes\n{QUOTE}\n".encode()
 
 
 def bank_file(
-    directory, name="01-routes.toml", correct=("true", "false"), stem="Which route?"
+    directory,
+    name="01-routes.toml",
+    correct=("true", "false"),
+    stem="Which route?",
+    extra="",
 ):
     directory.mkdir(exist_ok=True)
     (directory / name).write_text(
@@ -29,6 +33,7 @@ def bank_file(
             stem = "{stem}"
             explanation = "The section says so."
             source_quote = "{QUOTE}"
+            {extra}
             [[questions.choices]]
             text = "Intramuscular injection"
             correct = {correct[0]}
@@ -119,4 +124,45 @@ def test_a_choice_without_a_boolean_correct_flag_says_where(tmp_path, routes_doc
         BankLoadError,
         match=r"questions\[1\] \(routes-01\): choices\[1\]: “correct” must be true",
     ):
+        banks_load(directory=directory)
+
+
+def test_acknowledgements_in_a_bank_file_are_stored_with_the_question(
+    tmp_path, routes_document
+):
+    """``acknowledge = {code = "reason"}`` becomes the question's acknowledged
+    warnings; loading the file without it again clears them."""
+    directory = bank_file(
+        tmp_path,
+        stem="According to the section, which route?",
+        extra='acknowledge = { stem-refers-to-text = "the section is the topic" }',
+    )
+    banks_load(directory=directory)
+    question = Question.objects.get(ref="routes-01")
+    assert question.acknowledged_warnings == {
+        "stem-refers-to-text": "the section is the topic"
+    }
+    banks_load(directory=bank_file(tmp_path, stem="Which route?"))
+    question.refresh_from_db()
+    assert question.acknowledged_warnings == {}
+
+
+def test_a_warning_does_not_stop_the_load(tmp_path, routes_document):
+    """Warnings are the audit's to report; only errors refuse a bank."""
+    directory = bank_file(tmp_path, stem="According to the section, which route?")
+    assert banks_load(directory=directory).created == 1
+
+
+def test_an_error_cannot_be_acknowledged_in_a_bank_file(tmp_path, routes_document):
+    directory = bank_file(tmp_path, extra='acknowledge = { key-union = "fine" }')
+    with pytest.raises(BankLoadError) as error:
+        banks_load(directory=directory)
+    assert "01-routes.toml" in error.value.problems[0]
+    assert "“key-union” cannot be acknowledged" in error.value.problems[0]
+    assert not Question.objects.exists()
+
+
+def test_an_acknowledgement_without_a_reason_is_refused(tmp_path, routes_document):
+    directory = bank_file(tmp_path, extra='acknowledge = { clang = " " }')
+    with pytest.raises(BankLoadError, match="needs a reason"):
         banks_load(directory=directory)
