@@ -1,17 +1,22 @@
 """Loading bank files: all or nothing, idempotent, choices kept in place."""
 
 import textwrap
+from datetime import UTC, datetime
 
 import pytest
 
-from quizzes.models import Choice, Question
+from quizzes.models import Answer, Choice, Question
+from quizzes.presenters import attempt_questions
+from quizzes.services.attempts import attempt_start
 from quizzes.services.banks import BankLoadError, banks_load
 from quizzes.services.documents import document_import
+from tests.factories import QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 QUOTE = "Intramuscular injection is used when IV access is not feasible."
 DOCUMENT = f"# Routes\n{QUOTE}\n".encode()
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def bank_file(
@@ -166,3 +171,31 @@ def test_an_acknowledgement_without_a_reason_is_refused(tmp_path, routes_documen
     directory = bank_file(tmp_path, extra='acknowledge = { clang = " " }')
     with pytest.raises(BankLoadError, match="needs a reason"):
         banks_load(directory=directory)
+
+
+def test_a_rewritten_bank_is_a_new_version_and_earlier_attempts_keep_theirs(
+    tmp_path, routes_document
+):
+    """Rewriting a question under the same ref and reloading the bank (as the
+    clinical-reasoning rewrite of the seed banks did) makes the next attempt show
+    and score the new text and key, while an attempt started before keeps the
+    version it showed."""
+    directory = bank_file(tmp_path / "banks")
+    banks_load(directory=directory)
+    question = Question.objects.get()
+    quiz = QuizFactory(with_questions=[question])
+    earlier = attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+
+    bank_file(directory, stem="A patient has no IV access. Which route?")
+    banks_load(directory=directory)
+    later = attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+
+    assert attempt_questions(earlier)[0]["stem"] == "Which route?"
+    assert attempt_questions(later)[0]["stem"] == (
+        "A patient has no IV access. Which route?"
+    )
+    versions = {
+        answer.attempt_id: answer.question_version.number
+        for answer in Answer.objects.select_related("question_version")
+    }
+    assert versions == {earlier.pk: 1, later.pk: 2}
