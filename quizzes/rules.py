@@ -569,13 +569,19 @@ def document_balance_problems(*, items: Sequence[Item]) -> list[str]:
 # --- Across a document ------------------------------------------------------------
 
 
-def near_duplicate_problems(*, items: Sequence[Item]) -> dict[int, list[str]]:
+def near_duplicate_problems(
+    *, items: Sequence[Item], first_only: bool = False
+) -> dict[int, list[str]]:
     """Pairs of items with similar stems (token-set ratio ≥ 85) or at least three
-    option texts in common, reported on both: ``{index in items: problems}``."""
+    option texts in common, reported on both: ``{index in items: problems}``.
+
+    ``first_only`` compares the first item with the others only (one question
+    being edited against its document).
+    """
     found: dict[int, list[str]] = {}
     options = [{_normal(c.text) for c in item.choices} - {""} for item in items]
     stems = [" ".join(item.stem.lower().split()) for item in items]
-    for i in range(len(items)):
+    for i in range(1 if first_only else len(items)):
         for j in range(i + 1, len(items)):
             shared = len(options[i] & options[j])
             ratio = fuzz.token_set_ratio(stems[i], stems[j])
