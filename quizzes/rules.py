@@ -100,10 +100,10 @@ MIN_QUESTIONS_ARTICLE = 10
 # The codes of the detectors that can misfire: the only ones that can be
 # acknowledged, per question, with a reason.
 WARNING_CODES = {
-    "absolute-in-distractors": "An absolute term only in distractors",
-    "clang": "A word of the stem repeated in the key only",
-    "stem-refers-to-text": "The stem refers to the text, not to a situation",
-    "near-duplicate": "Another item of the document is nearly the same",
+    "absolute-in-distractors": "Absolute terms only in distractors",
+    "clang": "A word of the question repeated in the key only",
+    "stem-refers-to-text": "Refers to the reading, not to a situation",
+    "near-duplicate": "Nearly the same as another item",
 }
 
 
@@ -123,6 +123,10 @@ class Problem(str):
         problem.code = code
         problem.warning = warning
         return problem
+
+    def __getnewargs_ex__(self):
+        # Copies and pickles (form errors are deep-copied) rebuild it whole.
+        return (str(self),), {"code": self.code, "warning": self.warning}
 
 
 def warning(text: str, *, code: str) -> Problem:

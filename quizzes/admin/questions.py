@@ -206,12 +206,14 @@ def acknowledgement_field_name(code: str) -> str:
 
 def _reason_field(code: str) -> forms.CharField:
     return forms.CharField(
-        label=f"Acknowledge “{code}”",
+        # The label avoids the words of the question's own fields ("stem"), so
+        # that each field keeps a label of its own.
+        label=f"Acknowledge: {WARNING_CODES[code]}",
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=f"{WARNING_CODES[code]}. Write why it does not apply to this "
-        "question to acknowledge it; blank lets the warning stand.",
+        help_text=f"Warning “{code}”. Write why it does not apply to this question "
+        "to acknowledge it; blank lets the warning stand.",
     )
 
 
