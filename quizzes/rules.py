@@ -100,10 +100,10 @@ MIN_QUESTIONS_ARTICLE = 10
 # The codes of the detectors that can misfire: the only ones that can be
 # acknowledged, per question, with a reason.
 WARNING_CODES = {
-    "absolute-in-distractors": "An absolute term only in distractors",
-    "clang": "A word of the stem repeated in the key only",
-    "stem-refers-to-text": "The stem refers to the text, not to a situation",
-    "near-duplicate": "Another item of the document is nearly the same",
+    "absolute-in-distractors": "Absolute terms only in distractors",
+    "clang": "A word of the question repeated in the key only",
+    "stem-refers-to-text": "Refers to the reading, not to a situation",
+    "near-duplicate": "Nearly the same as another item",
 }
 
 
@@ -123,6 +123,10 @@ class Problem(str):
         problem.code = code
         problem.warning = warning
         return problem
+
+    def __getnewargs_ex__(self):
+        # Copies and pickles (form errors are deep-copied) rebuild it whole.
+        return (str(self),), {"code": self.code, "warning": self.warning}
 
 
 def warning(text: str, *, code: str) -> Problem:
@@ -569,13 +573,19 @@ def document_balance_problems(*, items: Sequence[Item]) -> list[str]:
 # --- Across a document ------------------------------------------------------------
 
 
-def near_duplicate_problems(*, items: Sequence[Item]) -> dict[int, list[str]]:
+def near_duplicate_problems(
+    *, items: Sequence[Item], first_only: bool = False
+) -> dict[int, list[str]]:
     """Pairs of items with similar stems (token-set ratio ≥ 85) or at least three
-    option texts in common, reported on both: ``{index in items: problems}``."""
+    option texts in common, reported on both: ``{index in items: problems}``.
+
+    ``first_only`` compares the first item with the others only (one question
+    being edited against its document).
+    """
     found: dict[int, list[str]] = {}
     options = [{_normal(c.text) for c in item.choices} - {""} for item in items]
     stems = [" ".join(item.stem.lower().split()) for item in items]
-    for i in range(len(items)):
+    for i in range(1 if first_only else len(items)):
         for j in range(i + 1, len(items)):
             shared = len(options[i] & options[j])
             ratio = fuzz.token_set_ratio(stems[i], stems[j])

@@ -319,3 +319,13 @@ def test_only_warnings_can_be_acknowledged_and_each_needs_a_reason():
     assert acknowledgement_problems({"clang": "the clinical term"}) == []
     assert "cannot be acknowledged" in acknowledgement_problems({"key-union": "x"})[0]
     assert "needs a reason" in acknowledgement_problems({"clang": ""})[0]
+
+
+def test_a_problem_survives_copying_and_pickling_with_its_code():
+    """Form errors are deep-copied, and caches pickle: the code must stay."""
+    import copy
+    import pickle
+
+    flaw = Problem("clang", code="clang", warning=True)
+    for again in (copy.deepcopy(flaw), pickle.loads(pickle.dumps(flaw))):
+        assert (again, again.code, again.warning) == ("clang", "clang", True)

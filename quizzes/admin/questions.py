@@ -32,11 +32,13 @@ from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.models import Choice, Question, Section
 from quizzes.previews import question_preview
 from quizzes.rules import (
+    WARNING_CODES,
     choice_problems,
-    question_problems,
+    problems_blocking,
     quote_problems,
     starting_choice_texts,
 )
+from quizzes.services.audit import question_audit, question_warnings
 from quizzes.services.question_history import (
     ORDER_OFFSET,
     QuestionRevertError,
@@ -103,11 +105,15 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
     """Numbers the choices and applies ``quizzes.rules`` to them as a whole.
 
     Always the kind's rules (how many options, how many correct); for a question
-    saved as published, every rule ``audit_bank`` applies. The source quote is left
-    to ``Question.clean``, which reports it on its own field. The rules run even
-    when a row has an error of its own, so that "2 are marked" is never hidden
-    behind a "This field is required".
+    saved as published, every rule ``audit_bank`` applies to one question, the
+    item-writing warnings included: a warning blocks unless the question's form
+    acknowledges it with a reason (``acknowledged`` lists those, for a message).
+    The source quote is left to ``Question.clean``, which reports it on its own
+    field. The rules run even when a row has an error of its own, so that "2 are
+    marked" is never hidden behind a "This field is required".
     """
+
+    acknowledged: list[str] = []
 
     def clean(self):
         super().clean()
@@ -122,13 +128,18 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             quote = quote_problems(
                 source_quote=question.source_quote, section_text=section_text
             )
-            problems = [
+            found = [
                 problem
-                for problem in question_problems(
+                for problem in question_audit(
                     question=question, choices=choices, section_text=section_text
                 )
                 if problem not in quote
             ]
+            problems = problems_blocking(
+                found, acknowledged=question.acknowledged_warnings
+            )
+            self.acknowledged = [p for p in found if p not in problems]
+            problems = [_with_code(problem) for problem in problems]
         if problems:
             raise ValidationError(problems)
 
@@ -177,6 +188,70 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
                 self.changed_objects.append((form.instance, ["position"]))
                 saved.append(self.save_existing(form, form.instance, commit=commit))
         return saved
+
+
+def _with_code(problem: str) -> str:
+    """A warning's message says that it can be acknowledged, and where."""
+    if not getattr(problem, "warning", False):
+        return problem
+    return (
+        f"{problem} [warning “{problem.code}”: if it does not apply to this "
+        "question, acknowledge it with a reason under “Item-writing warnings”]"
+    )
+
+
+def acknowledgement_field_name(code: str) -> str:
+    return "acknowledge_" + code.replace("-", "_")
+
+
+def _reason_field(code: str) -> forms.CharField:
+    return forms.CharField(
+        # The label avoids the words of the question's own fields ("stem"), so
+        # that each field keeps a label of its own.
+        label=f"Acknowledge: {WARNING_CODES[code]}",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=f"Warning “{code}”. Write why it does not apply to this question "
+        "to acknowledge it; blank lets the warning stand.",
+    )
+
+
+class QuestionForm(forms.ModelForm):
+    """The question, and one reason field per warning code: a reason acknowledges
+    that warning for this question, a blank one withdraws the acknowledgement.
+
+    The reasons are kept in ``Question.acknowledged_warnings``, and so in the
+    question's history with who and when (``QuestionAdmin.save_model`` adds why).
+    """
+
+    acknowledge_absolute_in_distractors = _reason_field("absolute-in-distractors")
+    acknowledge_clang = _reason_field("clang")
+    acknowledge_stem_refers_to_text = _reason_field("stem-refers-to-text")
+    acknowledge_near_duplicate = _reason_field("near-duplicate")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.acknowledged_warnings or {}
+        self.acknowledgements_before = dict(stored)
+        for code in WARNING_CODES:
+            name = acknowledgement_field_name(code)
+            if name in self.fields:
+                self.fields[name].initial = stored.get(code, "")
+
+    def clean(self):
+        cleaned = super().clean()
+        acknowledged = {}
+        for code in WARNING_CODES:
+            reason = (cleaned.get(acknowledgement_field_name(code)) or "").strip()
+            if reason:
+                acknowledged[code] = reason
+        if any(
+            acknowledgement_field_name(code) in self.fields for code in WARNING_CODES
+        ):
+            # Set before the choices' formset runs: it reads them from the instance.
+            self.instance.acknowledged_warnings = acknowledged
+        return cleaned
 
 
 class ChoiceInline(admin.TabularInline):
@@ -240,10 +315,23 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     search_fields = ["stem", "choices__text", "ref", "name"]
     list_select_related = ["section"]
+    form = QuestionForm
     inlines = [ChoiceInline]
     fieldsets = [
         (None, {"fields": ["section", "kind", "status", "stem"]}),
         ("Teaching", {"fields": ["explanation", "source_quote"]}),
+        (
+            "Item-writing warnings",
+            {
+                "fields": [
+                    "item_warnings",
+                    *(acknowledgement_field_name(code) for code in WARNING_CODES),
+                ],
+                "description": "Flaws a machine can detect but may misjudge. A "
+                "published question needs each one fixed or acknowledged with a "
+                "reason; the reason is kept in the question's history.",
+            },
+        ),
         (
             "Record",
             {
@@ -262,6 +350,7 @@ class QuestionAdmin(admin.ModelAdmin):
         ),
     ]
     readonly_fields = [
+        "item_warnings",
         "preview_link",
         "versions_link",
         "responses",
@@ -382,6 +471,52 @@ class QuestionAdmin(admin.ModelAdmin):
         if not count:
             return "—"
         return open_reports_html(question_id=obj.pk, count=count)
+
+    @admin.display(description="warnings now")
+    def item_warnings(self, obj):
+        """The warnings the audit finds in the stored question, acknowledged or not."""
+        if obj is None or obj.pk is None:
+            return "—"
+        warnings = question_warnings(
+            question=obj, choices=list(obj.choices.order_by("order", "id"))
+        )
+        if not warnings:
+            return "None."
+        acknowledged = obj.acknowledged_warnings or {}
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>{}: {}</li>",
+                (
+                    (
+                        p.code,
+                        " (acknowledged)" if acknowledged.get(p.code) else "",
+                        p,
+                    )
+                    for p in warnings
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Says why in the history record when the acknowledgements change."""
+        before = getattr(form, "acknowledgements_before", None)
+        if before is not None and before != obj.acknowledged_warnings:
+            obj._change_reason = acknowledgement_change_reason(
+                before=before, after=obj.acknowledged_warnings
+            )
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        acknowledged = getattr(formset, "acknowledged", [])
+        if acknowledged:
+            messages.warning(
+                request,
+                "Saved with acknowledged warnings: "
+                + "; ".join(f"{p.code} — {p}" for p in acknowledged),
+            )
 
     @admin.display(description="preview")
     def preview_link(self, obj):
@@ -533,6 +668,18 @@ class QuestionAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/quizzes/question/versions.html", context
         )
+
+
+def acknowledgement_change_reason(*, before: dict, after: dict) -> str:
+    """The history's "why" for a change of acknowledgements: each one given,
+    changed or withdrawn, with its reason."""
+    parts = []
+    for code in sorted(before.keys() | after.keys()):
+        if code not in after:
+            parts.append(f"withdrew the acknowledgement of {code}")
+        elif before.get(code) != after[code]:
+            parts.append(f"acknowledged {code}: “{after[code]}”")
+    return "; ".join(parts)[:100]
 
 
 class RevertForm(forms.Form):

@@ -12,6 +12,7 @@ from quizzes.rules import (
     Problem,
     bank_problems,
     document_balance_problems,
+    item_flaw_problems,
     minimum_questions,
     near_duplicate_problems,
     question_problems,
@@ -44,6 +45,65 @@ class AuditFinding:
     @property
     def line(self) -> str:
         return f"{self.document}: {self.where}: {self.problem}"
+
+
+def question_audit(
+    *, question: Question, choices: list, section_text: str | None = None
+) -> list[str]:
+    """Every problem of one question as the audit sees it, with ``choices`` as given
+    (the admin's unsaved rows, say): its own rules and flaws, and the near-duplicates
+    among the other published questions of its document.
+    """
+    if section_text is None:
+        section_text = question.section.full_text()
+    problems = question_problems(
+        question=question, choices=choices, section_text=section_text
+    )
+    return problems + _near_duplicates(question=question, choices=choices)
+
+
+def question_warnings(*, question: Question, choices: list) -> list[str]:
+    """The warnings of one question (acknowledged or not): its item-writing flaws
+    that can misfire and its near-duplicates. No section text needed (one or two
+    queries)."""
+    flaws = item_flaw_problems(kind=question.kind, stem=question.stem, choices=choices)
+    return [
+        p
+        for p in flaws + _near_duplicates(question=question, choices=choices)
+        if getattr(p, "warning", False)
+    ]
+
+
+def _near_duplicates(*, question: Question, choices: list) -> list[str]:
+    """The question's near-duplicates among the other published questions of its
+    document: they and their choices, two queries (one if there are none)."""
+    others = list(
+        Question.objects.filter(
+            section__document__sections=question.section_id,
+            status=QuestionStatus.PUBLISHED,
+        )
+        .exclude(pk=question.pk)
+        .prefetch_related("choices")
+    )
+    items = [
+        Item(
+            label="this question",
+            kind=question.kind,
+            stem=question.stem,
+            choices=choices,
+        )
+    ] + [
+        Item(
+            label=other.ref or f"question {other.pk}",
+            kind=other.kind,
+            stem=other.stem,
+            choices=list(other.choices.all()),
+        )
+        for other in others
+    ]
+    # Only this question's pairs matter here; the others among themselves are the
+    # whole audit's business.
+    return near_duplicate_problems(items=items, first_only=True).get(0, [])
 
 
 def bank_audit() -> list[str]:

@@ -24,6 +24,7 @@ QUESTION_FIELDS = [
     "stem",
     "explanation",
     "source_quote",
+    "acknowledged_warnings",
 ]
 CHOICE_FIELDS = ["order", "text", "is_correct", "rationale"]
 # Moves the choices' positions out of the way while they are renumbered, so the

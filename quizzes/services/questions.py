@@ -9,7 +9,8 @@ from django.db import transaction
 
 from quizzes.choices import QuestionStatus
 from quizzes.models import Choice, Question, QuizQuestion
-from quizzes.rules import question_problems
+from quizzes.rules import problems_blocking
+from quizzes.services.audit import question_audit
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +39,16 @@ def question_publish(*, question: Question) -> bool:
 
     Returns False when it was already published. Raises ``QuestionNotPublishable``
     with the list of problems otherwise: a published question is one trainees may be
-    served, so it is checked as ``audit_bank`` would check it.
+    served, so it is checked as ``audit_bank`` would check it (errors, and the
+    warnings it has not acknowledged).
     """
     if question.status == QuestionStatus.PUBLISHED:
         return False
-    problems = question_problems(
-        question=question,
-        choices=list(question.choices.order_by("order", "id")),
-        section_text=question.section.full_text(),
+    problems = problems_blocking(
+        question_audit(
+            question=question, choices=list(question.choices.order_by("order", "id"))
+        ),
+        acknowledged=question.acknowledged_warnings,
     )
     if problems:
         raise QuestionNotPublishable(question, problems)

@@ -198,8 +198,9 @@ BUDGETS = {
     # page), the sections of their documents (passages)
     "review": 6,
     # session, user, question + responses + facility, choices, sections (form),
-    # content type
-    "question": 6,
+    # content type; for its warnings: its choices, the other published questions
+    # of its document, their choices (none when there are no others)
+    "question": 9,
     # session, user, question + section + document, choices, the document's
     # sections (the passage), the section's document id
     "preview": 6,

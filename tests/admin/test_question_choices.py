@@ -268,7 +268,7 @@ def test_two_keys_give_the_rule_message_first_and_no_duplicate_order_error(
     response = admin_client_logged_in.post(ADD, data)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "duplicate" not in page.lower()
+    assert "duplicate data" not in page.lower()
     assert formset_of(response).non_form_errors() == [TWO_KEYS]
     top = page.index('class="errornote choice-rule-errors"')
     assert top < page.index(TWO_KEYS) < page.index("Please correct the error")

@@ -14,7 +14,7 @@ from tests.views.factories import quiz_with_questions
 pytestmark = pytest.mark.django_db(transaction=True)
 
 QUOTE = "Intramuscular injection is used when IV access is not feasible."
-STEM = "Which route does the overview give when IV access is not feasible?"
+STEM = "A patient needs ketamine and IV access is not feasible. Which route fits?"
 OPTIONS = [
     ("Intramuscular injection", "The overview names it for exactly this case."),
     ("Oral tablet", "Oral use is not mentioned for this case."),

@@ -156,6 +156,11 @@ def test_a_miskeyed_question_is_reported_flagged_fixed_and_regraded(
     page.locator("[name='choices-1-is_correct']").uncheck()
     page.locator("[name='choices-0-is_correct']").check()
     expect(page.locator("[name='choices-1-is_correct']")).not_to_be_checked()
+    # The exam's three stems differ only by their number: a near-duplicate
+    # warning, which a published question's save needs acknowledged.
+    page.get_by_label("Acknowledge: Nearly the same as another item").fill(
+        "The test exam's stems share one template."
+    )
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("changed successfully")
     screenshot("5-key-fixed")
