@@ -373,7 +373,9 @@ def absolute_in_distractors(
 
 def clang(*, kind: str, stem: str, choices: Sequence[ChoiceLike]) -> Problem | None:
     """A content word of the stem repeated in a key and in no distractor."""
-    if kind == QuestionKind.TRUE_FALSE:
+    # Without a distractor there is no cue to compare with (and the key-count rule
+    # already reports such a question).
+    if kind == QuestionKind.TRUE_FALSE or all(c.is_correct for c in choices):
         return None
     stem_words = _content_words(stem)
     in_distractors = set().union(

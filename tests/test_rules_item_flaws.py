@@ -103,6 +103,18 @@ def test_clang_a_stem_word_repeated_in_the_key_only_is_a_warning():
     assert "“infusion”" in problem
 
 
+def test_clang_needs_a_distractor_to_compare_with():
+    """With every option keyed there is no cue (the key-count rule reports it)."""
+    choices = [
+        C("Vital signs during the infusion", True),
+        C("Blood glucose", True),
+        C("Weight", True),
+        C("Mood", True),
+    ]
+    stem = "A patient is due a ketamine infusion. What is monitored?"
+    assert clang(kind="single", stem=stem, choices=choices) is None
+
+
 def test_clang_is_clean_when_distractors_share_the_word_or_it_is_a_stop_word():
     stem = "A patient is due a ketamine infusion. Which of the following is monitored?"
     assert (

@@ -10,7 +10,6 @@ from quizzes.services.audit import bank_audit
 from tests.factories import QuestionFactory, SectionFactory
 
 
-@pytest.mark.xfail(strict=False, reason="seed banks are being rewritten (issue 13)")
 def test_seed_banks_pass_the_audit(seeded, capsys):
     """The seed banks are clean, and without drafts lacking a quote the output is
     the published audit's alone."""
