@@ -15,7 +15,7 @@ from tests.factories import SECTION_TEXT, QuestionFactory, SectionFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 QUOTE = "Intramuscular injection is used when IV access is not feasible."
-STEM = "Which route does the overview give when IV access is not feasible?"
+STEM = "A patient needs ketamine and IV access is not feasible. Which route fits?"
 # Typed in this order; the key is then moved from the second row to the first.
 TYPED = [
     (
@@ -135,7 +135,7 @@ def test_a_question_is_written_from_an_empty_form_in_one_save(
     expect_texts(page, ["True", "False"])
     page.get_by_label("Status").select_option(QuestionStatus.PUBLISHED)
     page.get_by_label("Stem").fill(
-        "The overview gives intramuscular injection when IV access is not feasible."
+        "A patient without IV access can be given ketamine by intramuscular injection."
     )
     page.get_by_label("Explanation").fill("The overview says so in these words.")
     page.get_by_label("Source quote").fill(QUOTE)
