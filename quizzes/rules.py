@@ -538,27 +538,19 @@ def bank_problems(*, items: Sequence[Item]) -> list[str]:
     """Every rule over a bank (or a document's items taken together): key position,
     key length, true/false balance and the spread of the number correct."""
     keyed = [i.choices for i in items if i.kind != QuestionKind.TRUE_FALSE]
-    return [
-        *bank_cue_problems(keyed_choices=keyed),
-        *true_false_balance_problems(
-            true_false_choices=[
-                i.choices for i in items if i.kind == QuestionKind.TRUE_FALSE
-            ]
-        ),
-        *multiple_count_problems(
-            multiple_choices=[
-                i.choices for i in items if i.kind == QuestionKind.MULTIPLE
-            ]
-        ),
-    ]
+    return [*bank_cue_problems(keyed_choices=keyed), *_key_count_problems(items)]
 
 
 def document_balance_problems(*, items: Sequence[Item]) -> list[str]:
     """The length, true/false and number-correct rules over a whole document, which
     catch what banks too small for their own check hide."""
     keyed = [i.choices for i in items if i.kind != QuestionKind.TRUE_FALSE]
+    return [*key_length_problems(keyed_choices=keyed), *_key_count_problems(items)]
+
+
+def _key_count_problems(items: Sequence[Item]) -> list[str]:
+    """The true/false balance and the spread of the number correct."""
     return [
-        *key_length_problems(keyed_choices=keyed),
         *true_false_balance_problems(
             true_false_choices=[
                 i.choices for i in items if i.kind == QuestionKind.TRUE_FALSE

@@ -1,7 +1,5 @@
 """The item-writing rules, one test per rule."""
 
-from dataclasses import dataclass
-
 from quizzes.rules import (
     bank_cue_problems,
     choice_problems,
@@ -9,21 +7,7 @@ from quizzes.rules import (
     question_problems,
     quote_problems,
 )
-
-
-@dataclass
-class C:
-    text: str
-    is_correct: bool = False
-    rationale: str = "because"
-
-
-@dataclass
-class Q:
-    kind: str = "single"
-    stem: str = "Which route is used first?"
-    explanation: str = "why"
-    source_quote: str = "quoted words"
+from tests.rule_values import C, Q
 
 
 def options(*correct_flags, texts=None):

@@ -1,8 +1,6 @@
 """The item-writing flaw detectors of ``quizzes.rules`` (issue 13): for each, a
 flawed example and a clean one, with the problem's code and whether it is a warning."""
 
-from dataclasses import dataclass
-
 from quizzes.rules import (
     Item,
     Problem,
@@ -20,21 +18,7 @@ from quizzes.rules import (
     stem_refers_to_text,
     true_false_balance_problems,
 )
-
-
-@dataclass
-class C:
-    text: str
-    is_correct: bool = False
-    rationale: str = "because"
-
-
-@dataclass
-class Q:
-    kind: str = "single"
-    stem: str = "A patient has no IV access. Which route fits?"
-    explanation: str = "why"
-    source_quote: str = "quoted words"
+from tests.rule_values import C, Q
 
 
 def single(key, *distractors):
