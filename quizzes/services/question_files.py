@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
@@ -294,25 +294,43 @@ def questions_for_export(questions: QuerySet[Question]) -> QuerySet[Question]:
 def section_questions(*, section: Section) -> QuerySet[Question]:
     """The questions of a section and its subsections, retired ones left out."""
     sections = list(section.document.sections.only("pk", "order", "level"))
-    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
-    subtree = [s.pk for s in sections[index : subtree_end(sections, index)]]
-    return Question.objects.filter(section_id__in=subtree).exclude(
-        status=QuestionStatus.RETIRED
-    )
+    return Question.objects.filter(
+        section_id__in=_subtree_ids(sections, section.pk)
+    ).exclude(status=QuestionStatus.RETIRED)
 
 
 def quiz_questions(*, quiz: Quiz) -> QuerySet[Question]:
     """Every question a trainee can meet in ``quiz``: its fixed questions and the
-    published questions of the sections (with subsections) it draws from."""
-    pool: set[int] = set()
-    for draw in quiz.draws.select_related("section__document"):
-        pool.update(
-            section_questions(section=draw.section)
-            .filter(status=QuestionStatus.PUBLISHED)
-            .values_list("pk", flat=True)
+    published questions of the sections (with subsections) it draws from.
+
+    Three queries whatever the number of draws: the draws, their documents'
+    sections, then the questions.
+    """
+    draws = list(quiz.draws.select_related("section"))
+    sections_of: dict[int, list[Section]] = {}
+    for section in Section.objects.filter(
+        document_id__in={draw.section.document_id for draw in draws}
+    ).only("pk", "document_id", "order", "level"):
+        sections_of.setdefault(section.document_id, []).append(section)
+    pool = [
+        pk
+        for draw in draws
+        for pk in _subtree_ids(
+            sorted(sections_of[draw.section.document_id], key=lambda s: s.order),
+            draw.section_id,
         )
-    pool.update(quiz.fixed.values_list("question_id", flat=True))
-    return Question.objects.filter(pk__in=pool)
+    ]
+    return Question.objects.filter(
+        Q(section_id__in=pool, status=QuestionStatus.PUBLISHED)
+        | Q(pk__in=quiz.fixed.values("question_id"))
+    )
+
+
+def _subtree_ids(sections: list[Section], section_id: int) -> list[int]:
+    """The ids of a section and its subsections, from its document's sections in
+    order."""
+    index = next(i for i, s in enumerate(sections) if s.pk == section_id)
+    return [s.pk for s in sections[index : subtree_end(sections, index)]]
 
 
 def _preview_items(

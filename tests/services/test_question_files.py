@@ -268,6 +268,24 @@ class TestExport:
         QuizDraw.objects.create(quiz=quiz, section=section, count=1)
         assert set(quiz_questions(quiz=quiz)) == {fixed, pooled}
 
+    def test_quiz_export_reads_its_pool_in_constant_queries(
+        self, django_assert_num_queries
+    ):
+        """Three queries, however many sections the quiz draws from: the draws
+        (with their sections), the documents' sections, then the questions."""
+        quiz = QuizFactory()
+        first = SectionFactory(order=1)
+        sub = SectionFactory(document=first.document, order=2, level=2, parent=first)
+        in_sub = QuestionFactory(section=sub)
+        for order in range(3, 6):
+            section = SectionFactory(document=first.document, order=order)
+            QuestionFactory(section=section)
+            QuizDraw.objects.create(quiz=quiz, section=section, count=1)
+        QuizDraw.objects.create(quiz=quiz, section=first, count=1)
+        with django_assert_num_queries(3):
+            questions = list(quiz_questions(quiz=quiz))
+        assert len(questions) == 4 and in_sub in questions
+
     def test_written_weights_follow_the_key_once_an_instructor_changes_it(self):
         """Imported weights are exported as they came while they still fit the
         key; after the key moves, the platform's own weights are written."""
