@@ -46,7 +46,7 @@ run: seed
 # handles SIGINT itself, and it dies with this shell (--parent, PR_SET_PDEATHSIG).
 dev-server: $(BIN)/.installed
 	@case "$${EXPIRY_SCHEDULER:-1}" in \
-	  0|false|no|off) ;; \
+	  0|false|False|FALSE|no|No|NO|off|Off|OFF) ;; \
 	  *) $(MANAGE) close_expired_attempts --every 60 --parent $$$$ & \
 	     scheduler=$$!; \
 	     trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM ;; \
