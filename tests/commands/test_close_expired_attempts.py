@@ -128,6 +128,20 @@ def test_run_every_stops_when_the_wait_says_so():
     assert runs == len(jobs) == 3
 
 
+def test_run_every_stops_before_the_next_pass_once_its_server_is_gone():
+    """Checked before each pass: a master that died between two passes gets no
+    further pass from its orphan."""
+    jobs = []
+    alive = iter([True, True, False])
+    runs = run_every(
+        seconds=60,
+        job=lambda: jobs.append(1),
+        wait=lambda s: False,
+        alive=lambda: next(alive),
+    )
+    assert runs == len(jobs) == 2
+
+
 @pytest.fixture
 def signal_handlers():
     """Put back the SIGTERM and SIGINT handlers a test replaces."""
