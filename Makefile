@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED_DOCUMENT := fixtures/ketamine-clinical-overview.md
 SEED_TITLE := Ketamine Clinical Overview
 
-.PHONY: run test seed serve bench-cohort backup restore lint format clean
+.PHONY: run dev-server test seed serve bench-cohort backup restore lint format clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -38,7 +38,20 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Log in as instructor, trainee1 or trainee2 with the password shown above."
 	@echo "(make run PORT=8001 HOST=0.0.0.0 serves on another port or interface.)"
-	@$(MANAGE) runserver $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory dev-server
+
+# runserver, with the expiry scheduler beside it (quizzes/scheduler.py): attempts
+# whose time ran out are closed every minute, no cron needed. EXPIRY_SCHEDULER=0
+# leaves it out. It stops with the server, Ctrl-C included: the trap kills it, it
+# handles SIGINT itself, and it dies with this shell (--parent, PR_SET_PDEATHSIG).
+dev-server: $(BIN)/.installed
+	@case "$${EXPIRY_SCHEDULER:-1}" in \
+	  0|false|False|FALSE|no|No|NO|off|Off|OFF) ;; \
+	  *) $(MANAGE) close_expired_attempts --every 60 --parent $$$$ & \
+	     scheduler=$$!; \
+	     trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM ;; \
+	esac; \
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 # Production settings under gunicorn, on loopback over plain HTTP (HTTPS=0).
 # SECRET_KEY must come from the environment; ALLOWED_HOSTS defaults to loopback.

@@ -7,6 +7,9 @@ cohort benchmark reads for server-side timings.
 
 import multiprocessing
 import os
+from pathlib import Path
+
+from quizzes.scheduler import scheduler_start, scheduler_stop
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
@@ -20,3 +23,25 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)s'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+# The expiry scheduler (quizzes/scheduler.py): a child of the master that closes
+# attempts whose time ran out every minute, so production needs no cron.
+# EXPIRY_SCHEDULER=0 leaves it out. It stops with the master (on_exit), restarts on
+# a reload (SIGHUP: new code), and dies with it even after a `kill -9`
+# (PR_SET_PDEATHSIG), so a restarted server never leaves one behind. Two servers
+# may each run one: an attempt is closed, and scored, by one of them only.
+MANAGE = Path(__file__).resolve().parent / "manage.py"
+
+
+def when_ready(server):
+    server.expiry_scheduler = scheduler_start(manage=MANAGE)
+
+
+def on_reload(server):
+    scheduler_stop(getattr(server, "expiry_scheduler", None))
+    server.expiry_scheduler = scheduler_start(manage=MANAGE)
+
+
+def on_exit(server):
+    scheduler_stop(getattr(server, "expiry_scheduler", None))

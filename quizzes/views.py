@@ -62,6 +62,7 @@ from quizzes.services.attempts import (
     attempt_finish,
     attempt_start,
     attempt_start_refusal,
+    attempts_close_expired,
 )
 from quizzes.services.reports import ReportError, report_create
 
@@ -73,6 +74,7 @@ HISTORY_PAGE_SIZE = 50
 def home(request):
     """Every quiz with the trainee's attempts, grade and pass/fail."""
     now = timezone.now()
+    _close_due(request.user, now)
     standings = quiz_standings(trainee=request.user, now=now)
     rows = [
         {
@@ -90,6 +92,7 @@ def home(request):
 def quiz_detail(request, slug: str):
     """A quiz's rules, the trainee's attempts left, and the start (or resume) form."""
     now = timezone.now()
+    _close_due(request.user, now)
     standings = quiz_standings(
         trainee=request.user, now=now, quizzes=Quiz.objects.filter(slug=slug)
     )
@@ -335,6 +338,7 @@ def question_report(request, attempt_id: int, question_id: int):
 def history(request):
     """The trainee's attempts, newest first, with links to their result and review."""
     now = timezone.now()
+    _close_due(request.user, now)
     attempts = Attempt.objects.filter(trainee=request.user).select_related("quiz")
     page = Paginator(
         attempts.order_by("-started_at", "-pk"), HISTORY_PAGE_SIZE
@@ -358,6 +362,13 @@ def history(request):
         for a in page
     ]
     return render(request, "quizzes/history.html", {"rows": rows, "page": page})
+
+
+def _close_due(trainee, now: datetime) -> None:
+    """Close on read: an attempt of the trainee whose time ran out is expired and
+    scored before a page lists it, so it never shows "Resume" or "not scored yet"
+    while it waits for the scheduler (one query when nothing is due)."""
+    attempts_close_expired(now=now, attempts=Attempt.objects.filter(trainee=trainee))
 
 
 # Helpers: formatting and read-only shaping for the templates.

@@ -1,11 +1,26 @@
-"""`make run`'s set-up step says what a newcomer needs, and nothing alarming."""
+"""`make run`: its set-up step says what a newcomer needs, and nothing alarming;
+its server runs with the expiry scheduler beside it."""
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from tests.processes import (
+    alive,
+    cmdline,
+    free_port,
+    kill_all,
+    listening,
+    migrated_sqlite,
+    processes,
+    schedulers,
+    wait_until,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,3 +65,64 @@ def test_make_seed_prints_only_its_summary_lines(tmp_path):
     assert any("98 created" in line for line in lines)
     assert any("demo accounts" in line for line in lines)
     assert len(lines) == 5, lines
+
+
+def _in_new_terminal_group():
+    # As a terminal's shell starts a foreground job: its own process group, and
+    # Ctrl-C's SIGINT at its default (whatever this test process inherited).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _dev_server(tmp_path, **env) -> tuple[subprocess.Popen, int]:
+    """``make dev-server`` (what ``make run`` ends with) on a free port and a fresh
+    database, without the set-up step (-o: the venv counts as installed)."""
+    port = free_port()
+    make = subprocess.Popen(
+        [
+            *("make", "--no-print-directory", "-o", ".venv/bin/.installed"),
+            *("dev-server", f"PORT={port}"),
+        ],
+        cwd=ROOT,
+        env={**migrated_sqlite(tmp_path / "db.sqlite3"), **env},
+        stdout=(tmp_path / "make.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_in_new_terminal_group,
+    )
+    wait_until(lambda: listening(port), timeout=90, what="runserver to listen")
+    return make, port
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_make_run_starts_the_expiry_scheduler_and_ctrl_c_stops_it_with_the_server(
+    tmp_path,
+):
+    """Beside runserver, one ``close_expired_attempts --every 60`` of this session;
+    Ctrl-C (SIGINT to the foreground group) stops the server and the scheduler, and
+    nothing of the session is left running."""
+    make, _ = _dev_server(tmp_path)
+    try:
+        [scheduler] = wait_until(
+            lambda: schedulers(session=make.pid), timeout=30, what="the scheduler"
+        )
+        assert "--every 60" in cmdline(scheduler)
+        os.killpg(make.pid, signal.SIGINT)
+        make.wait(timeout=60)
+        wait_until(lambda: not alive(scheduler), timeout=15, what="its stop")
+        assert processes(session=make.pid) == []
+    finally:
+        kill_all(processes(session=make.pid))
+    assert (
+        "expiry scheduler stopped after 1 run(s)" in (tmp_path / "make.log").read_text()
+    )
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_make_run_with_expiry_scheduler_0_runs_the_server_alone(tmp_path):
+    make, _ = _dev_server(tmp_path, EXPIRY_SCHEDULER="0")
+    try:
+        assert schedulers(session=make.pid) == []
+    finally:
+        kill_all(processes(session=make.pid))

@@ -36,6 +36,7 @@ from quizzes.exports import ATTEMPTS_HEADER, attempts_rows, csv_response
 from quizzes.models import Answer, Attempt, DeadlineExtension
 from quizzes.models.attempts import OVERDUE, OVERDUE_LABEL
 from quizzes.presenters import answers_feedback, attempt_questions, review_items
+from quizzes.services.attempts import attempts_close_expired
 from quizzes.services.attempts_admin import (
     MAX_EXTENSION_MINUTES,
     DeadlineNotExtended,
@@ -358,10 +359,14 @@ class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description="Export the selected attempts as CSV")
     def export_csv(self, request, queryset):
+        # Close on read: a selected attempt whose time ran out is exported expired
+        # and scored, as the scheduler would have left it.
+        now = timezone.now()
+        attempts_close_expired(now=now, attempts=queryset)
         return csv_response(
             filename=f"attempts-{timezone.localdate():%Y-%m-%d}.csv",
             header=ATTEMPTS_HEADER,
-            rows=attempts_rows(queryset, now=timezone.now()),
+            rows=attempts_rows(queryset, now=now),
         )
 
 

@@ -16,6 +16,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from quizzes.charts import histogram_svg
@@ -23,6 +24,7 @@ from quizzes.choices import ReportStatus
 from quizzes.exports import csv_response
 from quizzes.item_analysis import DASH, QUIZ_ROWS, QuestionStats
 from quizzes.models import Question, Quiz
+from quizzes.services.attempts import attempts_close_expired
 from quizzes.services.item_analysis import (
     ItemReport,
     QuestionFigures,
@@ -72,6 +74,8 @@ def statistics_view(model_admin, request, object_id: int):
     quiz = get_object_or_404(Quiz, pk=object_id)
     if not model_admin.has_view_permission(request, quiz):
         raise PermissionDenied
+    # Close on read: the quiz's attempts whose time ran out count, scored.
+    attempts_close_expired(now=timezone.now(), attempts=quiz.attempts.all())
     source = request.POST if request.method == "POST" else request.GET
     all_attempts = ATTEMPTS_CHOICES.get(source.get("attempts", "first"))
     if all_attempts is None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from quizzes.exports import csv_cell
 from quizzes.services.attempts import attempt_start
 from tests.factories import QuestionFactory, QuizFactory, UserFactory
+from tests.progress.cohort import t3_time_ran_out
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,36 @@ def test_the_attempts_export_follows_the_cohort_filters(instructor_client, cohor
     assert {r[3] for r in rows[1:]} == {"Quiz Y"}
 
 
+def test_the_quizzes_export_grades_an_attempt_whose_time_ran_out(
+    instructor_client, cohort
+):
+    """Nothing has closed t3's sitting: the export closes it first (close on read),
+    so it counts as finished and graded."""
+    t3_time_ran_out(cohort)
+    quizzes = {(r[0], r[2]): r for r in export(instructor_client, "quizzes")[1:]}
+    assert quizzes["t3", "Quiz X"][5:9] == ["1", "25.0", "50", "no"]
+
+
+def test_the_attempts_export_closes_an_attempt_whose_time_ran_out(
+    instructor_client, cohort
+):
+    t3_time_ran_out(cohort)
+    attempts = export(instructor_client, "attempts", f"?quiz={cohort.x.pk}")
+    t3 = next(r for r in attempts[1:] if r[1] == "t3")
+    assert (t3[5], t3[10], t3[11]) == ("Closed by the clock", "1.0000", "4")
+
+
+def test_the_sections_export_counts_an_attempt_whose_time_ran_out(
+    instructor_client, cohort
+):
+    t3_time_ran_out(cohort)
+    sections = export(instructor_client, "sections")
+    assert [r[3:] for r in sections[1:] if r[0] == "t3"] == [
+        ["Section A", "2", "1.0", "50.0"],
+        ["Section B", "2", "0.0", "0.0"],
+    ]
+
+
 def test_an_unknown_export_is_not_found(instructor_client):
     url = reverse("admin:quizzes_trainee_export", args=["passwords"])
     assert instructor_client.get(url).status_code == 404
@@ -110,9 +141,10 @@ def test_a_trainees_name_cannot_inject_a_formula_into_the_export(
     assert rows[1][1].startswith("'=cmd")
 
 
-def test_an_overdue_attempt_exports_as_expired_not_in_progress(instructor_client):
-    """The export reads the clock as the attempt list does: an attempt past its
-    deadline that nobody has closed yet is expired, not a trainee still at work."""
+def test_an_overdue_attempt_exports_as_expired_and_scored(instructor_client):
+    """The export closes what it exports: an attempt past its deadline that nobody
+    has closed yet is expired and scored with what was saved, not a trainee still at
+    work with no score."""
     quiz = QuizFactory(
         time_limit=timedelta(minutes=10), with_questions=[QuestionFactory()]
     )
@@ -127,5 +159,7 @@ def test_an_overdue_attempt_exports_as_expired_not_in_progress(instructor_client
         },
     )
     body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
-    states = sorted(row[5] for row in list(csv.reader(io.StringIO(body)))[1:])
-    assert states == ["Expired (not yet closed)", "In progress"]
+    rows = sorted(
+        (row[5], row[10], row[11]) for row in list(csv.reader(io.StringIO(body)))[1:]
+    )
+    assert rows == [("Closed by the clock", "0.0000", "1"), ("In progress", "", "")]

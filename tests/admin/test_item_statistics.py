@@ -137,6 +137,18 @@ def test_all_attempts_count_a_trainees_second_attempt(superuser_client, cohort):
     assert (first.analysis.quiz.attempts, every.analysis.quiz.attempts) == (4, 5)
 
 
+def test_an_attempt_whose_time_ran_out_counts_before_anything_closed_it(
+    superuser_client, cohort
+):
+    """A fifth trainee's sitting, left open, ended by the clock long ago: the page
+    closes it on read and its marks count."""
+    quiz, questions = cohort
+    sit(quiz, UserFactory(), {q: [0] for q in questions.values()}, finish=False)
+    report = superuser_client.get(stats_url(quiz)).context["report"]
+    assert report.analysis.quiz.attempts == 5
+    assert quiz.attempts.filter(state="expired").count() == 1
+
+
 @pytest.mark.parametrize("params", [{"attempts": "last"}, {"format": "xlsx"}])
 def test_an_unknown_parameter_value_is_a_400_that_names_it(
     superuser_client, cohort, params
@@ -213,15 +225,15 @@ def test_the_page_runs_the_same_queries_whatever_the_size(
 ):
     """Constant in attempts and questions.
 
-    Cached: session, user, quiz, the attempts' fingerprint, the questions' stems
-    (5). Computed: those, and the matrix's attempts, answers, questions, choices,
-    fixed questions and draws (11).
+    Cached: session, user, quiz, its attempts due to close (close on read: none),
+    the attempts' fingerprint, the questions' stems (6). Computed: those, and the
+    matrix's attempts, answers, questions, choices, fixed questions and draws (12).
     """
     for size in [(3, 2), (9, 5)]:
         quiz = _build(*size)
         if cached:
             quiz_item_report(quiz=quiz)
-        with django_assert_max_num_queries(5 if cached else 11):
+        with django_assert_max_num_queries(6 if cached else 12):
             response = superuser_client.get(stats_url(quiz))
         assert response.status_code == 200
 

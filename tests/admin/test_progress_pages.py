@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from tests.progress.cohort import DAY1
+from tests.progress.cohort import DAY1, t3_time_ran_out
 
 pytestmark = pytest.mark.django_db
 COHORT = reverse("admin:quizzes_trainee_cohort")
@@ -184,3 +184,39 @@ def test_weakest_first_orders_the_trainees_by_overall_mastery(
     html = instructor_client.get(f"{COHORT}?order=weakest").content.decode()
     rows = [h for h, _ in heatmap_cells(html) if h != "Whole cohort"]
     assert rows.index("Tom Two (t2)") < rows.index("Tess One (t1)")
+
+
+# t3's time ran out and nothing has closed the attempt: the pages close it on read,
+# so it counts as expired, with its score, in every figure.
+
+
+def test_a_trainees_page_grades_an_attempt_whose_time_ran_out(
+    instructor_client, cohort
+):
+    attempt = t3_time_ran_out(cohort)
+    page = text_of(instructor_client.get(progress_url(cohort.t3)).content.decode())
+    assert "Quiz X Highest attempt 25.0 % 50 % fail 1" in page
+    assert "Attempts used 1 Finished 1" in page
+    attempt.refresh_from_db()
+    assert attempt.state == "expired"
+
+
+def test_the_trainee_list_counts_an_attempt_whose_time_ran_out(
+    instructor_client, cohort
+):
+    t3_time_ran_out(cohort)
+    response = instructor_client.get(reverse("admin:quizzes_trainee_changelist"))
+    t3 = next(t for t in response.context["cl"].result_list if t.username == "t3")
+    assert (t3.finished, t3.mean_percent) == (1, 25.0)
+
+
+def test_the_cohort_page_maps_and_grades_an_attempt_whose_time_ran_out(
+    instructor_client, cohort
+):
+    t3_time_ran_out(cohort)
+    html = instructor_client.get(COHORT).content.decode()
+    cells = heatmap_cells(html)
+    assert ("t3", "Section A: 50.0 % over 2 answers") in cells
+    assert ("t3", "Section B: 0.0 % over 2 answers") in cells
+    x = "Quiz X pass rate 66.7 % (2 of 3 pass; highest attempt, pass mark 50 %)"
+    assert x in text_of(html)

@@ -179,16 +179,18 @@ BUDGETS = {
     # session, user, quizzes (filter), count, full count, rows + attempt + trainee
     # + quiz + instructor
     "extensions": 6,
-    # session, user, count, full count, rows + finished/mean/last activity
-    "trainees": 5,
-    # session, user, top-level sections, trainee count, trainee page (weakest
-    # first), their grid, the cohort row, the grades (one row per finished
-    # attempt), the histograms' quizzes, quizzes (filter form)
-    "cohort": 10,
-    # session, user, trainee, top-level sections, grades, quiz rows, score points,
-    # mastery, latest saved answer, the overrides that apply to the trainee,
-    # quizzes (filter form)
-    "progress": 11,
+    # session, user, the attempts due to close (close on read: none), count, full
+    # count, rows + finished/mean/last activity
+    "trainees": 6,
+    # session, user, the attempts due to close (close on read: none), top-level
+    # sections, trainee count, trainee page (weakest first), their grid, the
+    # cohort row, the grades (one row per finished attempt), the histograms'
+    # quizzes, quizzes (filter form)
+    "cohort": 11,
+    # session, user, trainee, the trainee's attempts due to close (close on read:
+    # none), top-level sections, grades, quiz rows, score points, mastery, latest
+    # saved answer, the overrides that apply to the trainee, quizzes (filter form)
+    "progress": 12,
     # session, user, attempt + trainee + quiz (+ state as of now), answers +
     # attempt + question, their choices (one prefetch), extensions + instructor,
     # content type (the change form's context)

@@ -189,6 +189,17 @@ def test_a_quizs_first_attempts_by_default_and_all_on_request(capsys):
 
 
 @pytest.mark.django_db
+def test_a_sitting_whose_time_ran_out_counts_before_anything_closed_it(capsys):
+    """Left open, its 10 minutes long past: the command closes it first, so its
+    marks are analysed."""
+    single = QuestionFactory(ref="route-1")
+    quiz = QuizFactory(slug="routes", with_questions=[single])
+    sit(quiz, UserFactory(), {single: [0]})
+    sit(quiz, UserFactory(), {single: [1]}, finish=False)
+    assert run_json("--quiz", "routes", capsys=capsys)["quiz"]["attempts"] == 2
+
+
+@pytest.mark.django_db
 def test_an_unknown_quiz_or_one_without_attempts_is_refused():
     assert "no quiz with the slug 'nope'" in refused("--quiz", "nope")
     QuizFactory(slug="empty")

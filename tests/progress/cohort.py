@@ -13,7 +13,7 @@ a1, b1 (average grade, pass mark 60, untimed).
 | t2      | X #1    | 1  | 0  | 1  | k1 w1 → 0   | 2/4   | 50.0    | 6 min |
 | t2      | Y #1    | 1  |    | 1  |             | 2/2   | 100.0   | 2 min |
 | t2      | Y #2    | 0  |    | 0  |             | 0/2   | 0.0     | 1 min |
-| t3      | X #1    | in progress, a1 saved                                     |
+| t3      | X #1    | in progress (no deadline), a1 saved                       |
 
 Mastery (answers, marks → %): t1 A 5, 4 → 80.0; t1 B 5, 3.5 → 70.0;
 t2 A 4, 2 → 50.0; t2 B 4, 2 → 50.0; cohort A 9, 6 → 66.7; cohort B 9, 5.5 → 61.1.
@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quizzes.choices import GradingMethod, QuestionKind
+from quizzes.models import Attempt
 from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
 from tests.factories import (
     QuestionFactory,
@@ -148,4 +149,18 @@ def cohort(db):
         flagged=None,
         now=DAY1 + 5 * day + timedelta(minutes=1),
     )
+    # t3 is still at work on whatever day the suite runs: without a deadline, else
+    # the clock would have ended the sitting since and the pages, which close due
+    # attempts on read, would show it expired and scored.
+    Attempt.objects.filter(pk=started.pk).update(deadline=None)
     return Cohort(t1, t2, t3, x, y, a, a_sub, b, a1, a2, b1, b2)
+
+
+def t3_time_ran_out(cohort: Cohort):
+    """Give t3's sitting its 10 minutes back: long past by now, and nothing (no
+    scheduler, no request of t3's) has closed it. Closed, it scores a1 only: 1/4 =
+    25.0 % on X (fail); mastery A 1 of 2 answers (50.0 %), B 0 of 2 (0.0 %)."""
+    attempt = Attempt.objects.get(trainee=cohort.t3)
+    attempt.deadline = attempt.started_at + timedelta(minutes=10)
+    attempt.save(update_fields=["deadline"])
+    return attempt

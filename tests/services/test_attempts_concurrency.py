@@ -18,6 +18,7 @@ from quizzes.services.attempts import (
     answer_save,
     attempt_finish,
     attempt_start,
+    attempts_close_expired,
 )
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
@@ -191,3 +192,24 @@ def test_one_trainees_save_does_not_wait_for_anothers(quiz):
     result_a, result_b = run_together(save_a_and_hold, save_b)
     assert result_a == "a"
     assert isinstance(result_b, Answer), result_b
+
+
+def test_two_schedulers_closing_at_once_score_each_due_attempt_once(quiz, caplog):
+    """Two servers' schedulers run the same minute: every due attempt is closed by
+    exactly one of them (one "expired" log line each, counts adding up)."""
+    attempts = [
+        attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+        for _ in range(4)
+    ]
+    later = T0 + timedelta(hours=1)
+    with caplog.at_level("INFO", logger="quizzes.services.attempts"):
+        counts = run_together(
+            lambda: attempts_close_expired(now=later),
+            lambda: attempts_close_expired(now=later),
+        )
+    assert sum(counts) == 4, counts
+    closings = [r for r in caplog.records if " expired: " in r.getMessage()]
+    assert sorted(r.args[0] for r in closings) == sorted(a.pk for a in attempts)
+    assert set(Attempt.objects.values_list("state", flat=True)) == {
+        AttemptState.EXPIRED
+    }

@@ -157,3 +157,69 @@ def test_quiz_page_gives_the_start_refusal_of_the_service(client_of, trainee, cl
     )
     page = client_of(trainee).get(quiz.get_absolute_url()).content.decode()
     assert "You have used all 1 attempt(s) on this quiz." in page
+
+
+# Time ran out and nothing has closed the attempt yet (no scheduler run, the trainee
+# never came back): every page closes it on read, so it shows expired and scored.
+
+
+def _overdue(trainee, clock, *, correct: int = 1):
+    """An attempt of 2 questions, ``correct`` answered right, left open; the clock
+    then moves past its deadline (10 minutes) and the grace."""
+    quiz = quiz_with_questions(2, grading_method=GradingMethod.HIGHEST, pass_mark=50)
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    for answer in attempt.answers.filter(position__lte=correct):
+        answer_save(
+            attempt=attempt,
+            question_id=answer.question_id,
+            choice_ids=answer.choice_order[:1],
+            flagged=None,
+            now=timezone.now(),
+        )
+    clock.move_to(NOW + timedelta(minutes=11))
+    return attempt
+
+
+def test_quiz_list_shows_an_attempt_whose_time_ran_out_graded_not_resumable(
+    client_of, trainee, clock
+):
+    """No Resume button for a sitting the clock has ended, and its score counts in
+    the grade at once."""
+    attempt = _overdue(trainee, clock)
+    page = client_of(trainee).get(reverse("home")).content.decode()
+    assert ">Resume" not in page
+    assert "50% (highest attempt): <strong>passed</strong>" in page
+    attempt.refresh_from_db()
+    assert attempt.state == "expired"
+    assert attempt.finished_at == attempt.deadline
+
+
+def test_quiz_intro_offers_a_new_attempt_not_the_one_whose_time_ran_out(
+    client_of, trainee, clock
+):
+    attempt = _overdue(trainee, clock)
+    page = client_of(trainee).get(attempt.quiz.get_absolute_url()).content.decode()
+    assert "Resume attempt" not in page
+    assert "Start attempt 2" in page
+    assert "<dd>50%: passed</dd>" in page
+
+
+def test_history_shows_an_attempt_whose_time_ran_out_as_closed_by_the_clock(
+    client_of, trainee, clock
+):
+    _overdue(trainee, clock)
+    page = client_of(trainee).get(reverse("history")).content.decode()
+    assert "<dd>Closed by the clock</dd>" in page
+    assert "1 of 2 (50%)" in page
+    assert "Not scored yet" not in page
+
+
+def test_another_trainees_overdue_attempt_is_left_for_the_scheduler(
+    client_of, trainee, other_trainee, clock
+):
+    """Close on read is scoped to what the page shows: a trainee's page never
+    writes to someone else's attempt."""
+    theirs = _overdue(other_trainee, clock)
+    client_of(trainee).get(reverse("home"))
+    theirs.refresh_from_db()
+    assert theirs.state == "in_progress"

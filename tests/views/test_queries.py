@@ -32,22 +32,24 @@ REVIEW_QUERIES = 7
 RESULT_QUERIES = 6
 # The submit page: 1-3 as above, 4. the answers' positions and states.
 SUBMIT_QUERIES = 4
-# The quiz list: 1. session, 2. user, 3. quizzes with question counts, 4. attempts,
-# 5. the trainee's and their groups' overrides on all those quizzes.
-HOME_QUERIES = 5
-# The quiz intro: 1-2 as above, 3. the quiz with its question count, 4. the
-# trainee's attempts, 5. their overrides, 6-7. the trainee's extra time (this
+# The quiz list: 1. session, 2. user, 3. the trainee's attempts due to close (close
+# on read: none here), 4. quizzes with question counts, 5. attempts, 6. the
+# trainee's and their groups' overrides on all those quizzes.
+HOME_QUERIES = 6
+# The quiz intro: 1-3 as above, 4. the quiz with its question count, 5. the
+# trainee's attempts, 6. their overrides, 7-8. the trainee's extra time (this
 # quiz's, then general).
-DETAIL_QUERIES = 7
-# A no-JS save: 1-3 as above, 4. the posted answer, then answer_save: 5. savepoint,
-# 6. attempt locked, 7. answer, 8. update, 9. release.
+DETAIL_QUERIES = 8
+# A no-JS save: 1. session, 2. user, 3. attempt + quiz, 4. the posted answer, then
+# answer_save: 5. savepoint, 6. attempt locked, 7. answer, 8. update, 9. release.
 POST_SAVE_QUERIES = 9
-# History: 1. session, 2. user, 3. count (pagination), 4. attempts + quizzes,
-# 5. the regrade notices of the page's attempts.
-HISTORY_QUERIES = 5
-# ... and 6. the trainee's overrides on the quizzes whose review opens after their
+# History: 1. session, 2. user, 3. the trainee's attempts due to close (close on
+# read: none here), 4. count (pagination), 5. attempts + quizzes, 6. the regrade
+# notices of the page's attempts.
+HISTORY_QUERIES = 6
+# ... and 7. the trainee's overrides on the quizzes whose review opens after their
 # close, when the page holds any.
-HISTORY_AFTER_CLOSE_QUERIES = 6
+HISTORY_AFTER_CLOSE_QUERIES = 7
 
 
 def _answered_attempt(trainee, count: int, **quiz_fields):

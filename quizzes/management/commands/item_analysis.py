@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from quizzes.item_analysis import (
     DASH,
@@ -32,6 +33,7 @@ from quizzes.item_analysis import (
 )
 from quizzes.marks_csv import MarksFileError, marks_file_parse, max_marks_parse
 from quizzes.models import Quiz
+from quizzes.services.attempts import attempts_close_expired
 from quizzes.services.item_analysis import quiz_item_analysis_compute
 
 QUESTION_COLUMNS = [
@@ -90,6 +92,8 @@ class Command(BaseCommand):
         found = Quiz.objects.filter(slug=slug).first()
         if found is None:
             raise CommandError(f"no quiz with the slug {slug!r}")
+        # Close on read: a sitting whose time ran out counts, scored.
+        attempts_close_expired(now=timezone.now(), attempts=found.attempts.all())
         analysis = quiz_item_analysis_compute(quiz=found, all_attempts=all_attempts)
         if analysis.quiz.attempts == 0:
             raise CommandError(f"no attempts: quiz {slug!r} has no finished attempt")
