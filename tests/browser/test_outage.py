@@ -1,4 +1,5 @@
-"""Journey 4: a 60-second outage, a server restart and a reload lose no answer.
+"""Journey 4: a 60-second outage, a server restart and a reload lose no answer;
+changes that reach the server after the time is up are listed, not dropped.
 
 The page writes every change to localStorage before sending it, numbered per
 question; the server keeps the number of the last change it stored and ignores an
@@ -13,19 +14,30 @@ back-off) move only with Playwright's clock: nothing here sleeps.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Error, Page, expect
 
-from quizzes.models import Answer, Attempt
+from quizzes.choices import AttemptState
+from quizzes.models import Answer, Attempt, LateAnswer
+from quizzes.services.attempts import GRACE
 from tests.browser.conftest import DESKTOP, PASSWORD, TIMEOUT_MS
-from tests.browser.helpers import chosen_texts, on_question, save_status
+from tests.browser.helpers import (
+    answer_row,
+    autosaved,
+    chosen_texts,
+    on_question,
+    save_status,
+)
 from tests.browser.server import AppServer
 from tests.views.factories import quiz_with_questions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SAVES = "**/api/attempts/*/answers/*"
+LATE_HEADING = "Changes that arrived after the time was up and were not counted"
 
 
 @pytest.fixture
@@ -162,3 +174,87 @@ def test_answers_given_through_an_outage_and_a_restart_are_all_stored_in_order(
     assert {p: a.seq for p, a in stored.items()} == {1: 3, 2: 2, 3: 1}
     for answer in stored.values():
         assert stored_seq(first, attempt, answer.question_id) == answer.seq
+
+
+def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
+    page, context, login, trainee
+):
+    """The connection returns after the time ran out: the first queued change is
+    refused, the rest is sent once, and the result lists them all as not counted,
+    with the attempt scored on what was saved in time."""
+    page.clock.install()
+    quiz = quiz_with_questions(2, title="Late exam", time_limit=timedelta(minutes=30))
+    login(trainee)
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start attempt 1").click()
+    on_question(page, 1, 2)
+    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    with autosaved(page):
+        click(page, "Intramuscular 1")
+    second = context.new_page()
+    second.goto(f"/attempts/{attempt.pk}/?q=2")
+    on_question(second, 2, 2)
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 2)
+
+    context.set_offline(True)
+    click(second, "Oral 2")
+    second.close()
+    click(page, "Nasal 1")
+    click(page, "Flag for review")
+    expect(save_status(page)).to_have_text("2 answers waiting to be saved — retrying.")
+    # The server's clock runs out meanwhile (its deadline, not the page's, rules).
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - GRACE - timedelta(minutes=1)
+    )
+
+    context.set_offline(False)
+    expect(save_status(page)).to_contain_text("Time is up")
+    page.clock.fast_forward("00:05")
+    page.clock.resume()
+    expect(page).to_have_url(f"/attempts/{attempt.pk}/result/")
+    late = page.get_by_role("region", name=LATE_HEADING)
+    expect(late.get_by_role("row")).to_have_count(3)  # the header and two changes
+    expect(late.get_by_role("row").nth(1)).to_contain_text("Oral 2")
+    expect(late.get_by_role("row").nth(2)).to_contain_text("Nasal 1 · flagged")
+    assert LateAnswer.objects.filter(attempt=attempt).count() == 2
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.EXPIRED and attempt.score == 1
+    assert chosen_texts(answer_row(attempt, 1)) == ["Intramuscular 1"]
+
+
+NO_STORAGE = {
+    # Private mode or a policy: touching localStorage throws.
+    "blocked": """Object.defineProperty(window, "localStorage", {
+        get() { throw new DOMException("The operation is insecure.", "SecurityError"); }
+    });""",
+    # The quota is used up: every write throws.
+    "full": """Storage.prototype.setItem = function () {
+        throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    };""",
+}
+
+
+@pytest.mark.parametrize("storage", NO_STORAGE)
+def test_without_storage_answers_are_still_saved_and_kept_through_a_drop(
+    page, context, login, trainee, storage
+):
+    """Storage refused: the queue lives in the page, which still autosaves, counts
+    what waits while offline and sends it when the network returns."""
+    context.add_init_script(NO_STORAGE[storage])
+    quiz = quiz_with_questions(2, title="No storage exam", time_limit=None)
+    login(trainee)
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start attempt 1").click()
+    on_question(page, 1, 2)
+    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    with autosaved(page):
+        click(page, "Oral 1")
+
+    context.set_offline(True)
+    click(page, "Patch 1")
+    expect(save_status(page)).to_have_text("1 answer waiting to be saved — retrying.")
+    with autosaved(page):
+        context.set_offline(False)
+    first = answer_row(attempt, 1)
+    assert chosen_texts(first) == ["Patch 1"]
+    assert first.seq == 2
