@@ -146,7 +146,7 @@ class LateAnswerInline(ReadOnlyMixin, admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("attempt__trainee", "attempt__quiz")
+            .select_related("attempt__trainee", "attempt__quiz", "question")
             .prefetch_related("question__choices")
             .annotate(position=Subquery(position))
         )
