@@ -258,3 +258,35 @@ def test_without_storage_answers_are_still_saved_and_kept_through_a_drop(
     first = answer_row(attempt, 1)
     assert chosen_texts(first) == ["Patch 1"]
     assert first.seq == 2
+
+
+def test_the_submit_page_sends_what_an_outage_left_queued(
+    page, context, login, trainee
+):
+    """A tab closed while offline left its change in storage; the next attempt
+    page the trainee opens, here the submit page, sends it."""
+    quiz = quiz_with_questions(2, title="Closed tab exam", time_limit=None)
+    login(trainee)
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start attempt 1").click()
+    on_question(page, 1, 2)
+    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    tab = context.new_page()
+    tab.goto(f"/attempts/{attempt.pk}/?q=2")
+    on_question(tab, 2, 2)
+    page.goto("/")  # nothing of the attempt stays open but the tab
+
+    context.set_offline(True)
+    click(tab, "Nasal 2")
+    expect(save_status(tab)).to_have_text("1 answer waiting to be saved — retrying.")
+    tab.close()
+    context.set_offline(False)
+    with page.expect_response(lambda r: r.request.method == "PUT") as saved:
+        page.goto(f"/attempts/{attempt.pk}/submit/")
+    assert saved.value.json()["applied"]
+    assert chosen_texts(answer_row(attempt, 2)) == ["Nasal 2"]
+    # The entry leaves the queue once the reply is read.
+    page.wait_for_function(
+        "prefix => !Object.keys(localStorage).some(k => k.startsWith(prefix))",
+        arg=f"quizzes.attempt.{attempt.pk}.q.",
+    )

@@ -155,7 +155,7 @@
       });
     }
     // One last try at the queued answers, then submit whatever the server holds.
-    var last = form && !inFlight ? sendRestOnce() : Promise.resolve();
+    var last = inFlight ? Promise.resolve() : sendRestOnce();
     last.then(function () {
       submitAttempt(0);
     });
@@ -426,7 +426,7 @@
           return response.json().then(function (data) {
             failures = 0;
             noteSeq(entry.questionId, data.seq);
-            if (entry.questionId === form.dataset.questionId) {
+            if (form && entry.questionId === form.dataset.questionId) {
               form.dataset.seq = Math.max(Number(form.dataset.seq) || 0, data.seq);
             }
             dequeue(entry);
@@ -486,7 +486,7 @@
       waitingSubmitter = null;
       setStatus(message + " Reloading the page…", true);
       sendRestOnce().then(function () {
-        leave(LEAVE_DELAY_MS, questionUrl());
+        leave(LEAVE_DELAY_MS, form ? questionUrl() : resultUrl);
       });
       return;
     }
@@ -637,5 +637,9 @@
     });
     window.addEventListener("beforeunload", onBeforeUnload);
     restore();
+  } else {
+    // The submit page: send what an outage left queued before the trainee submits.
+    window.addEventListener("online", flush);
+    flush();
   }
 })();
