@@ -55,6 +55,8 @@ class AnswerOut(Schema):
     flagged: bool
     saved_at: datetime | None
     locked: bool
+    # The number of the last change stored: a new tab numbers its changes above it.
+    seq: int
 
 
 class ChoiceFeedbackOut(Schema):
@@ -109,10 +111,17 @@ class AnswerIn(Schema):
 
     choices: list[StrictInt] = Field(max_length=20)
     flagged: StrictBool | None = None
+    # The page's number for this change of this question; a change not above the
+    # stored one is ignored (an older replay). Left out: the save always applies.
+    seq: StrictInt | None = Field(default=None, gt=0, le=2**31 - 1)
 
 
 class SavedOut(Schema):
     saved: bool
+    # False: an older (or the same) change replayed late; the answer kept is the
+    # newer one numbered ``seq``. Either way the page drops it from its queue.
+    applied: bool
+    seq: int
     seconds_left: int | None
 
 
@@ -221,6 +230,7 @@ def get_attempt(request, attempt_id: int):
                 "flagged": a.flagged,
                 "saved_at": a.saved_at,
                 "locked": a.locked_at is not None,
+                "seq": a.seq,
             }
             for a in answers
         ],
@@ -233,19 +243,25 @@ def get_attempt(request, attempt_id: int):
 @api.put(
     "/attempts/{attempt_id}/answers/{question_id}",
     response={200: SavedOut, 409: ErrorOut, **ERRORS},
-    summary="Autosave one answer and its flag",
+    summary="Autosave one answer and its flag (an older numbered change is ignored)",
 )
 def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
     now = timezone.now()
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
-    service.answer_save(
+    saved = service.answer_save(
         attempt=attempt,
         question_id=question_id,
         choice_ids=payload.choices,
         flagged=payload.flagged,
         now=now,
+        seq=payload.seq,
     )
-    return {"saved": True, "seconds_left": attempt.seconds_left(now)}
+    return {
+        "saved": True,
+        "applied": saved.applied,
+        "seq": saved.answer.seq,
+        "seconds_left": attempt.seconds_left(now),
+    }
 
 
 @api.post(

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -16,6 +24,8 @@ from quizzes.models import (
     Answer,
     Attempt,
     AttemptRegrade,
+    Choice,
+    LateAnswer,
     ProblemReport,
     Quiz,
     QuizDraw,
@@ -298,3 +308,54 @@ def problem_reports_for_attempt(
         report.question_id: report
         for report in ProblemReport.objects.filter(trainee=trainee, attempt=attempt)
     }
+
+
+@dataclass(frozen=True)
+class LateChange:
+    """A change refused because the time was up, as its trainee's result lists it."""
+
+    position: int
+    choices: list[str]
+    flagged: bool | None
+    received_at: datetime
+
+
+def late_changes_for(*, trainee, attempt: Attempt) -> list[LateChange]:
+    """The changes to ``attempt`` that arrived after the time was up and were not
+    counted, oldest first: only its own trainee's (another's attempt gives none).
+
+    One query: each change with its question's position in the attempt and the
+    choices of the version the attempt is pinned to (choice texts of answers older
+    than versions, if any, take one more).
+    """
+    answer = Answer.objects.filter(
+        attempt=OuterRef("attempt"), question=OuterRef("question")
+    )
+    late = list(
+        LateAnswer.objects.filter(attempt=attempt, attempt__trainee=trainee)
+        .annotate(
+            position=Subquery(answer.values("position")[:1]),
+            pinned=Subquery(
+                answer.values("question_version__content")[:1],
+                output_field=JSONField(),
+            ),
+        )
+        .order_by("received_at", "id")
+    )
+    texts = {
+        c["id"]: c["text"] for row in late if row.pinned for c in row.pinned["choices"]
+    }
+    unpinned = {row.question_id for row in late if not row.pinned}
+    if unpinned:
+        texts |= dict(
+            Choice.objects.filter(question_id__in=unpinned).values_list("pk", "text")
+        )
+    return [
+        LateChange(
+            position=row.position,
+            choices=[texts.get(pk, f"#{pk}") for pk in row.choice_ids],
+            flagged=row.flagged,
+            received_at=row.received_at,
+        )
+        for row in late
+    ]

@@ -45,6 +45,7 @@ from quizzes.selectors import (
     accommodation_for,
     attempt_for_trainee,
     attempt_section_results,
+    late_changes_for,
     problem_reports_for_attempt,
     quiz_settings_map,
     quiz_standings,
@@ -248,6 +249,7 @@ def attempt_result(request, attempt_id: int):
         "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
             attempt.pk, []
         ),
+        "late_changes": late_changes_for(trainee=request.user, attempt=attempt),
     }
     return render(request, "quizzes/attempt_result.html", context)
 

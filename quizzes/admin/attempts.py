@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,7 +34,7 @@ from quizzes.admin.formatting import (
     score_text,
 )
 from quizzes.exports import ATTEMPTS_HEADER, attempts_rows, csv_response
-from quizzes.models import Answer, Attempt, DeadlineExtension
+from quizzes.models import Answer, Attempt, DeadlineExtension, LateAnswer
 from quizzes.models.attempts import OVERDUE, OVERDUE_LABEL
 from quizzes.presenters import answers_feedback, attempt_questions, review_items
 from quizzes.services.attempts import attempts_close_expired
@@ -127,6 +128,46 @@ def _shown_choices(answer: Answer) -> list[dict]:
     ]
 
 
+class LateAnswerInline(ReadOnlyMixin, admin.TabularInline):
+    """Changes refused because the time was up: evidence of what the page still
+    sent, not counted in the score (the trainee's result lists them too)."""
+
+    model = LateAnswer
+    verbose_name = "change that arrived after the time was up (not counted)"
+    verbose_name_plural = "changes that arrived after the time was up (not counted)"
+    fields = ["question_position", "chosen", "flagged_mark", "seq", "received_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        position = Answer.objects.filter(
+            attempt=OuterRef("attempt"), question=OuterRef("question")
+        ).values("position")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("attempt__trainee", "attempt__quiz", "question")
+            .prefetch_related("question__choices")
+            .annotate(position=Subquery(position))
+        )
+
+    @admin.display(description="question", ordering="position")
+    def question_position(self, obj):
+        return obj.position
+
+    @admin.display(description="choices sent")
+    def chosen(self, obj):
+        # The live texts: a late change is rare, and its ids are those of the
+        # options, which an edit keeps.
+        texts = {c.pk: c.text for c in obj.question.choices.all()}
+        return "; ".join(texts.get(pk, f"#{pk}") for pk in obj.choice_ids) or "—"
+
+    @admin.display(description="flagged")
+    def flagged_mark(self, obj):
+        return flag_mark(bool(obj.flagged))
+
+
 class DeadlineExtensionInline(ReadOnlyMixin, admin.TabularInline):
     model = DeadlineExtension
     fields = ["extended_at", "extended_by", "old_deadline", "new_deadline", "reason"]
@@ -192,7 +233,7 @@ class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "time_used",
     ]
     readonly_fields = fields
-    inlines = [AnswerInline, DeadlineExtensionInline]
+    inlines = [AnswerInline, LateAnswerInline, DeadlineExtensionInline]
     actions = ["finish_expired_now", "extend_deadline", "export_csv"]
     # The site's attempt page is the trainee's own (a 404 for anyone else): the
     # change page links to the review below instead (change_form.html).

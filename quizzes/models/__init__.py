@@ -1,4 +1,4 @@
-from quizzes.models.attempts import Answer, Attempt, AttemptRegrade
+from quizzes.models.attempts import Answer, Attempt, AttemptRegrade, LateAnswer
 from quizzes.models.documents import Section, SourceDocument
 from quizzes.models.questions import Choice, Question, QuestionVersion
 from quizzes.models.quizzes import (
@@ -18,6 +18,7 @@ __all__ = [
     "AttemptRegrade",
     "Choice",
     "DeadlineExtension",
+    "LateAnswer",
     "ProblemReport",
     "Question",
     "QuestionVersion",

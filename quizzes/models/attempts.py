@@ -186,6 +186,10 @@ class Answer(models.Model):
         null=True, blank=True, help_text="Tutor mode: when the answer was confirmed."
     )
     score = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
+    # The page's number for the last change stored (0: none numbered yet). A save
+    # with a number not above it is an older change replayed late, and is ignored:
+    # a plain integer, so that "newer" can become the WHERE clause of one UPDATE.
+    seq = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -216,6 +220,38 @@ class Answer(models.Model):
         if self.question_version_id:
             return self.question_version.kind
         return self.question.kind
+
+
+class LateAnswer(models.Model):
+    """A change that reached the server after the deadline plus ``GRACE``: refused,
+    not counted, and listed on the trainee's result so that it is not lost silently.
+
+    Written by ``services.attempts.answer_save`` only. A change the page replays
+    again is stored once (unique per attempt, question and ``seq``; a change sent
+    without a number, by the no-JS form, has none and is stored each time).
+    """
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="late_answers"
+    )
+    question = models.ForeignKey(
+        "quizzes.Question", on_delete=models.CASCADE, related_name="+"
+    )
+    choice_ids = models.JSONField(default=list, blank=True)
+    flagged = models.BooleanField(null=True, blank=True)
+    seq = models.PositiveIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["attempt", "received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "question", "seq"], name="lateanswer_unique_seq"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt} · late change of question {self.question_id}"
 
 
 class AttemptRegrade(models.Model):

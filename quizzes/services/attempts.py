@@ -26,6 +26,7 @@ from quizzes.models import (
     Answer,
     Attempt,
     Choice,
+    LateAnswer,
     Question,
     Quiz,
     Section,
@@ -247,6 +248,15 @@ def quiz_questions_pick(*, quiz: Quiz, rng) -> list[int]:
     return picked
 
 
+@dataclass(frozen=True)
+class AnswerSaved:
+    """What a save did: ``applied`` is False for an older change replayed late
+    (``answer`` is then the stored, newer one, with its ``seq``)."""
+
+    answer: Answer
+    applied: bool
+
+
 def answer_save(
     *,
     attempt: Attempt,
@@ -254,11 +264,20 @@ def answer_save(
     choice_ids: list[int],
     flagged: bool | None,
     now: datetime,
-) -> Answer:
+    seq: int | None = None,
+) -> AnswerSaved:
     """Autosave one answer (and its flag) while the attempt is open.
 
+    ``seq`` is the page's number for this change of this question (it numbers each
+    change above the last one it knows of). A change numbered at or below the one
+    stored is ignored, not an error: the page may replay its queue after an outage,
+    or another tab may have saved a newer change first, and an older replay must
+    never overwrite a newer answer. Without ``seq`` (the no-JS form, old clients)
+    the save applies and leaves the stored number as it is.
+
     Refused with ``AttemptClosed`` after the deadline plus ``GRACE`` (the attempt is
-    then finished with what was saved), ``AnswerLocked`` for a confirmed tutor-mode
+    then finished with what was saved, and the refused change is kept as a
+    ``LateAnswer`` for the result page), ``AnswerLocked`` for a confirmed tutor-mode
     answer, ``InvalidAnswer`` for choices that do not fit, and
     ``QuestionNotInAttempt`` for a question the attempt does not hold.
     """
@@ -279,21 +298,64 @@ def answer_save(
                 )
             error = locked
         elif error := _closed_error(answer.attempt, now):
-            pass
+            _late_answer_record(
+                answer=answer, choice_ids=choice_ids, flagged=flagged, seq=seq, now=now
+            )
         else:
             if answer.locked_at:
                 raise AnswerLocked(
                     "This answer was confirmed and can no longer change."
                 )
-            answer.choice_ids = answer_choices_check(
-                answer=answer, choice_ids=choice_ids
-            )
+            choice_ids = answer_choices_check(answer=answer, choice_ids=choice_ids)
+            if seq is not None and seq <= answer.seq:
+                return AnswerSaved(answer=answer, applied=False)
+            answer.choice_ids = choice_ids
             if flagged is not None:
                 answer.flagged = flagged
             answer.saved_at = now
-            answer.save(update_fields=["choice_ids", "flagged", "saved_at"])
-            return answer
+            fields = ["choice_ids", "flagged", "saved_at"]
+            if seq is not None:
+                answer.seq = seq
+                fields.append("seq")
+            answer.save(update_fields=fields)
+            return AnswerSaved(answer=answer, applied=True)
     raise error
+
+
+def _late_answer_record(
+    *,
+    answer: Answer,
+    choice_ids: list[int],
+    flagged: bool | None,
+    seq: int | None,
+    now: datetime,
+) -> None:
+    """Keep a change refused because the time was up (not one refused as finished
+    before the deadline: that is a closed attempt, not a late change).
+
+    A replay of a change already stored (``seq`` not above the answer's) is not
+    late news; a replay of a late change is stored once (``ignore_conflicts`` on the
+    unique attempt, question and seq). Unknown choice ids are left out.
+    """
+    attempt = answer.attempt
+    if not attempt.is_past_deadline(now):
+        return
+    if seq is not None and seq <= answer.seq:
+        return
+    chosen = set(choice_ids)
+    LateAnswer.objects.bulk_create(
+        [
+            LateAnswer(
+                attempt_id=attempt.pk,
+                question_id=answer.question_id,
+                choice_ids=[c for c in answer.choice_order if c in chosen],
+                flagged=flagged,
+                seq=seq,
+                received_at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def answer_flag(

@@ -56,6 +56,13 @@ INSTRUCTOR_REGRADE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Added by migration 0015 (a test keeps them equal): reading the changes that
+# arrived after an attempt's time was up (refused, listed on the attempt).
+INSTRUCTOR_LATE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "quizzes": {"lateanswer": ("view",)},
+}
+
+
 def instructor_codenames() -> list[str]:
     """``add_question``, ``view_attempt``…: every permission the group holds."""
     return [
@@ -74,6 +81,7 @@ def instructors_group_ensure() -> Group:
         *INSTRUCTOR_OVERRIDE_PERMISSIONS.items(),
         *INSTRUCTOR_REPORT_PERMISSIONS.items(),
         *INSTRUCTOR_REGRADE_PERMISSIONS.items(),
+        *INSTRUCTOR_LATE_PERMISSIONS.items(),
     ]:
         codenames = [f"{a}_{m}" for m, actions in models.items() for a in actions]
         wanted |= Q(content_type__app_label=label, codename__in=codenames)

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from quizzes.choices import AttemptState, QuestionKind, ReviewShows
-from quizzes.models import Answer, DeadlineExtension
+from quizzes.models import Answer, DeadlineExtension, LateAnswer
 from quizzes.models.attempts import GRACE
 from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
 from tests.admin.factories import (
@@ -406,3 +406,26 @@ def test_flagged_is_shown_with_neutral_marks_not_the_red_cross(instructor_client
         page = response.content.decode()
         assert "⚑\N{NO-BREAK SPACE}flagged" in page
         assert "icon-no.svg" not in page and "icon-yes.svg" not in page
+
+
+def test_changes_that_arrived_too_late_are_listed_read_only(instructor_client):
+    """The attempt lists each change refused because the time was up: question
+    position, choices sent, its number and arrival, and nothing to edit."""
+    attempt = AttemptFactory(started_at=T0)
+    question = QuestionFactory()
+    AnswerFactory(attempt=attempt, question=question, position=4)
+    LateAnswer.objects.create(
+        attempt=attempt,
+        question=question,
+        choice_ids=[question.choices.get(text="Oral tablet").pk],
+        seq=12,
+        received_at=T0 + timedelta(minutes=31),
+    )
+    response = instructor_client.get(
+        reverse("admin:quizzes_attempt_change", args=[attempt.pk])
+    )
+    page = response.content.decode()
+    assert "Changes that arrived after the time was up (not counted)" in page
+    late = page.split("late_answers-group")[1].split("</fieldset>")[0]
+    assert "Oral tablet" in late and ">4<" in late and ">12<" in late
+    assert 'name="late_answers-0-choice_ids"' not in page  # read-only

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from quizzes.choices import QuestionStatus
-from quizzes.models import AttemptRegrade
+from quizzes.models import AttemptRegrade, LateAnswer
 from tests.admin.factories import (
     T0,
     AnswerFactory,
@@ -110,8 +110,11 @@ def build(page, size):
         return reverse("admin:quizzes_trainee_progress", args=[trainee.pk])
     if page == "attempt":
         attempt = AttemptFactory()
-        for _ in range(size):
-            AnswerFactory(attempt=attempt)
+        for seq in range(1, size + 1):
+            answer = AnswerFactory(attempt=attempt)
+            LateAnswer.objects.create(
+                attempt=attempt, question=answer.question, seq=seq, received_at=T0
+            )
         DeadlineExtensionFactory(attempt=attempt)
         return reverse("admin:quizzes_attempt_change", args=[attempt.pk])
     if page == "review":
@@ -192,9 +195,10 @@ BUDGETS = {
     # saved answer, the overrides that apply to the trainee, quizzes (filter form)
     "progress": 12,
     # session, user, attempt + trainee + quiz (+ state as of now), answers +
-    # attempt + question, their choices (one prefetch), extensions + instructor,
-    # content type (the change form's context)
-    "attempt": 7,
+    # attempt + question, their choices (one prefetch), late changes + position +
+    # question, their choices (one prefetch), extensions + instructor, content
+    # type (the change form's context)
+    "attempt": 9,
     # session, user, attempt + trainee + quiz, answers + question + pinned
     # version, the live choices of answers older than versions (once for the
     # page), the sections of their documents (passages)

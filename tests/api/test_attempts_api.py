@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from quizzes.choices import QuestionKind, QuizMode, ReviewFrom, ReviewShows
-from quizzes.models import Attempt
+from quizzes.models import Attempt, LateAnswer
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,12 @@ class TestSave:
         url = f"/api/attempts/{attempt_id}/answers/{questions[0].pk}"
         response = put(api, url, {"choices": key_of(questions[0]), "flagged": True})
         assert response.status_code == 200
-        assert response.json() == {"saved": True, "seconds_left": 510}
+        assert response.json() == {
+            "saved": True,
+            "applied": True,
+            "seq": 0,
+            "seconds_left": 510,
+        }
         answer = api.get(f"/api/attempts/{attempt_id}").json()["answers"][0]
         assert answer["choices"] == key_of(questions[0]) and answer["flagged"]
 
@@ -113,6 +118,48 @@ class TestSave:
         assert response.status_code == 409
         assert "Time is up" in response.json()["error"]
         assert Attempt.objects.get(pk=attempt_id).state == "expired"
+
+    def test_older_numbered_change_is_acknowledged_but_not_applied(
+        self, api, quiz, questions
+    ):
+        """The page drops a replayed change from its queue either way: the reply
+        says whether it was applied, and the number of the change kept."""
+        attempt_id = start(api, quiz).json()["id"]
+        url = f"/api/attempts/{attempt_id}/answers/{questions[1].pk}"
+        choices = [c.pk for c in questions[1].choices.all()]
+        newer = put(api, url, {"choices": choices[:2], "seq": 4}).json()
+        older = put(api, url, {"choices": choices[:1], "seq": 3})
+        assert older.status_code == 200
+        assert (newer["applied"], newer["seq"]) == (True, 4)
+        assert (older.json()["applied"], older.json()["seq"]) == (False, 4)
+        answer = api.get(f"/api/attempts/{attempt_id}").json()["answers"][1]
+        assert (answer["choices"], answer["seq"]) == (choices[:2], 4)
+
+    def test_late_change_is_409_and_kept_once_for_the_result(
+        self, api, quiz, questions, time_machine
+    ):
+        attempt_id = start(api, quiz).json()["id"]
+        time_machine.move_to(T0 + timedelta(minutes=10, seconds=3), tick=False)
+        url = f"/api/attempts/{attempt_id}/answers/{questions[0].pk}"
+        for _ in range(2):
+            response = put(api, url, {"choices": key_of(questions[0]), "seq": 9})
+            assert response.status_code == 409
+        assert list(
+            LateAnswer.objects.values_list("attempt_id", "question_id", "seq")
+        ) == [(attempt_id, questions[0].pk, 9)]
+
+    @pytest.mark.parametrize(
+        "seq", ["0", "-1", '"1"', "true", "1.5", str(2**31)], ids=repr
+    )
+    def test_sequence_number_must_be_a_positive_integer(
+        self, api, quiz, questions, seq
+    ):
+        attempt_id = start(api, quiz).json()["id"]
+        url = f"/api/attempts/{attempt_id}/answers/{questions[0].pk}"
+        body = '{"choices": [], "seq": ' + seq + "}"
+        response = api.put(url, data=body, content_type="application/json")
+        assert response.status_code == 400
+        assert "seq" in response.json()["error"]
 
     def test_choice_of_another_question_is_400(self, api, quiz, questions):
         attempt_id = start(api, quiz).json()["id"]

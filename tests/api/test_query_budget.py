@@ -10,7 +10,8 @@ Budgets, measured on SQLite (PostgreSQL runs the same statements):
 - start after an edit (19): as start, plus the insert of the new versions and
   their read-back (once per edit: later starts find them).
 - save (7): session, user, scoped attempt, savepoint, the answer with its question
-  and its attempt (whose row it locks), update, release.
+  and its attempt (whose row it locks; its stored seq is compared in Python),
+  update, release. An older numbered change replayed late skips the update (6).
 - get (5): session, user, scoped attempt, answers + questions + pinned versions
   (the choice texts come with the versions).
 - submit (11): session, user, scoped attempt, savepoint, lock, answers + kinds +

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_answers_changed_offline_are_saved_when_the_network_returns(
     page, context, login, trainee, screenshot
 ):
-    """Offline, the page says saving is failing and keeps the latest answer and
+    """Offline, the page says an answer is waiting and keeps the latest answer and
     flag; back online, it saves them without being asked, and a reload shows them."""
     quiz = quiz_with_questions(2, title="Offline exam")
     login(trainee)
@@ -36,9 +36,7 @@ def test_answers_changed_offline_are_saved_when_the_network_returns(
     page.get_by_text("Intramuscular 1", exact=True).click()
     page.get_by_text("Flag for review", exact=True).click()
     status = save_status(page)
-    expect(status).to_have_text(
-        "Saving failed — retrying; your answer is kept in this page."
-    )
+    expect(status).to_have_text("1 answer waiting to be saved — retrying.")
     expect(status).to_have_class("save-status is-error")
     screenshot("offline")
     first = answer_row(attempt, 1)

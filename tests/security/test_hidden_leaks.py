@@ -27,12 +27,15 @@ REVIEWED_DATA_ATTRIBUTES = {
     "data-save-status",
     "data-timer",
     "data-timer-announcer",
-    # positions, URLs and the clock
+    # positions, ids, URLs and the clock; seq numbers the page's changes
+    "data-attempt-id",
     "data-nav-position",
     "data-position",
+    "data-question-id",
     "data-result-url",
     "data-save-url",
     "data-seconds-left",
+    "data-seq",
     "data-submit-url",
 }
 KEY_WORDS = re.compile(r"correct|rationale|explanation|source.?quote|answer.?key", re.I)

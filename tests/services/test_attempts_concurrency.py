@@ -14,6 +14,7 @@ from django.db import connection
 from quizzes.choices import AttemptState
 from quizzes.models import Answer, Attempt
 from quizzes.services.attempts import (
+    AnswerSaved,
     AttemptClosed,
     answer_save,
     attempt_finish,
@@ -110,7 +111,7 @@ def test_autosaves_racing_the_submit_lose_no_acknowledged_answer(quiz):
 
     submit = lambda: attempt_finish(attempt=attempt, now=T0 + timedelta(minutes=1))  # noqa: E731
     results = run_together(*[save(a) for a in answers], submit)
-    saved = [r for r in results[:-1] if isinstance(r, Answer)]
+    saved = [r.answer for r in results[:-1] if isinstance(r, AnswerSaved)]
     refused = [r for r in results[:-1] if isinstance(r, AttemptClosed)]
     assert len(saved) + len(refused) == len(answers)
     attempt.refresh_from_db()
@@ -191,7 +192,7 @@ def test_one_trainees_save_does_not_wait_for_anothers(quiz):
 
     result_a, result_b = run_together(save_a_and_hold, save_b)
     assert result_a == "a"
-    assert isinstance(result_b, Answer), result_b
+    assert isinstance(result_b.answer, Answer), result_b
 
 
 def test_two_schedulers_closing_at_once_score_each_due_attempt_once(quiz, caplog):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from quizzes.services.instructors import (
     INSTRUCTOR_ADDED_PERMISSIONS,
+    INSTRUCTOR_LATE_PERMISSIONS,
     INSTRUCTOR_OVERRIDE_PERMISSIONS,
     INSTRUCTOR_PERMISSIONS,
     INSTRUCTOR_REGRADE_PERMISSIONS,
@@ -26,10 +27,11 @@ ADDED = importlib.import_module(
 OVERRIDES = importlib.import_module("quizzes.migrations.0009_quiz_overrides")
 REGRADES = importlib.import_module("quizzes.migrations.0010_question_versions_regrades")
 REPORTS = importlib.import_module("quizzes.migrations.0011_problem_reports")
+LATE = importlib.import_module("quizzes.migrations.0015_answer_seq_late_answers")
 # quizzes models, then history views and axes unlocking, then overrides (4 + the
 # view of their history), then the regrade log's view, then problem reports
-# (view, change)
-GROUP_SIZE = 37 + 5 + 5 + 1 + 2
+# (view, change), then the late changes' view
+GROUP_SIZE = 37 + 5 + 5 + 1 + 2 + 1
 
 
 def test_the_migration_and_the_service_grant_the_same_permissions():
@@ -39,6 +41,7 @@ def test_the_migration_and_the_service_grant_the_same_permissions():
     assert OVERRIDES.ADDED == INSTRUCTOR_OVERRIDE_PERMISSIONS
     assert REGRADES.ADDED == INSTRUCTOR_REGRADE_PERMISSIONS
     assert REPORTS.ADDED == INSTRUCTOR_REPORT_PERMISSIONS
+    assert LATE.ADDED == INSTRUCTOR_LATE_PERMISSIONS
 
 
 def test_the_group_holds_nothing_on_users_groups_or_permissions():

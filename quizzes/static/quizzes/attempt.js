@@ -3,22 +3,34 @@
  * as plain form POSTs without this script.
  *
  * Config comes from data- attributes only (no inline script, so a strict CSP can
- * forbid them): on [data-attempt] data-seconds-left, data-submit-url and
- * data-result-url; on [data-answer-form] data-save-url and data-position. The page
- * never holds an answer key while an attempt is in progress, and neither does this.
+ * forbid them): on [data-attempt] data-seconds-left, data-submit-url,
+ * data-result-url and data-attempt-id; on [data-answer-form] data-save-url,
+ * data-position, data-question-id and data-seq (the number of the last change
+ * the server stored for this question). The page never holds an answer key while
+ * an attempt is in progress, and neither does this.
  *
  * - The countdown starts from the server's seconds_left and is re-synced from every
  *   save response. The visible clock is not a live region; a separate polite status
  *   announces only the 10, 5 and 1 minute marks.
- * - Every change of a choice or of the flag is PUT to the API. A failed request
- *   keeps the answer in the page and retries every few seconds and when the
- *   browser comes back online. A 409 (time is up, attempt finished, answer
- *   confirmed in another tab) is shown, then this question's page is opened
- *   again: the server sends a closed attempt on to its result, and shows a
- *   confirmed answer locked, with its feedback.
+ * - Every change of a choice or of the flag is written to localStorage first (one
+ *   entry per question with its whole state and a sequence number above any the
+ *   server or this browser used for it), then PUT to the API. The queue is sent
+ *   oldest first; an entry leaves it once the server acknowledged it, applied or
+ *   not (the server ignores a number not above the one it stored, so a replay
+ *   never overwrites a newer answer, from this tab or another). While the network
+ *   or the server is down the page says how many answers are waiting and retries
+ *   with back-off, and at once when the browser comes back online. A reload shows
+ *   the queued answers and sends them. Without storage (private mode, quota) the
+ *   queue lives in the page only.
+ * - A 409 (time is up, attempt finished, answer confirmed in another tab) is
+ *   shown; the rest of the queue is sent once (the server lists changes that came
+ *   too late on the result), then this question's page is opened again: the
+ *   server sends a closed attempt on to its result, and shows a confirmed answer
+ *   locked, with its feedback.
  * - The address bar names the question (?q=N), so a reload stays on it instead of
  *   jumping to the first unanswered question.
- * - At zero the attempt is submitted through the API, then the result page opens.
+ * - At zero the queue is sent once, the attempt is submitted through the API, then
+ *   the result page opens.
  */
 (function () {
   "use strict";
@@ -29,6 +41,7 @@
   }
 
   var RETRY_MS = 3000;
+  var MAX_RETRY_MS = 30000;
   var LEAVE_DELAY_MS = 4000;
   var MILESTONES = [600, 300, 60];
 
@@ -141,8 +154,8 @@
         el.disabled = true;
       });
     }
-    // One last try at the unsaved answer, then submit whatever the server holds.
-    var last = pending && !inFlight ? send(pending).catch(function () {}) : Promise.resolve();
+    // One last try at the queued answers, then submit whatever the server holds.
+    var last = inFlight ? Promise.resolve() : sendRestOnce();
     last.then(function () {
       submitAttempt(0);
     });
@@ -178,11 +191,147 @@
     return url;
   }
 
+  // --- Storage: the queue of changes not yet acknowledged ------------------------
+
+  // One key per question, so that two tabs changing different questions never
+  // overwrite each other's entry: <prefix>q.<question id> holds the queued state,
+  // <prefix>seq.<question id> the highest number used for that question.
+  var prefix = "quizzes.attempt." + (root.dataset.attemptId || submitUrl) + ".";
+  var storage = (function () {
+    try {
+      var probe = prefix + "probe";
+      window.localStorage.setItem(probe, "1");
+      window.localStorage.removeItem(probe);
+      return window.localStorage;
+    } catch (error) {
+      return null; // private mode, disabled, or full: the page keeps the queue
+    }
+  })();
+  var unstored = {}; // what storage refused (quota): kept for this page's life
+
+  function readItem(key) {
+    if (Object.prototype.hasOwnProperty.call(unstored, key)) {
+      return unstored[key];
+    }
+    try {
+      return storage ? storage.getItem(key) : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function writeItem(key, value) {
+    try {
+      if (storage) {
+        storage.setItem(key, value);
+        delete unstored[key];
+        return;
+      }
+    } catch (error) {
+      // Quota exceeded: fall through and keep it in the page.
+    }
+    unstored[key] = value;
+  }
+
+  function removeItem(key) {
+    delete unstored[key];
+    try {
+      if (storage) {
+        storage.removeItem(key);
+      }
+    } catch (error) {
+      // Nothing to do: the entry is gone from the page either way.
+    }
+  }
+
+  function readJson(key) {
+    try {
+      return JSON.parse(readItem(key));
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function queueKeys() {
+    var keys = Object.keys(unstored);
+    try {
+      for (var i = 0; storage && i < storage.length; i++) {
+        keys.push(storage.key(i));
+      }
+    } catch (error) {
+      // Storage went away: the page's own entries remain.
+    }
+    return keys.filter(function (key, index) {
+      return key.indexOf(prefix + "q.") === 0 && keys.indexOf(key) === index;
+    });
+  }
+
+  // The queued entries, oldest change first.
+  function queued() {
+    return queueKeys()
+      .map(readJson)
+      .filter(function (entry) {
+        return entry && entry.url && typeof entry.seq === "number";
+      })
+      .sort(function (a, b) {
+        return a.stamp - b.stamp || a.seq - b.seq;
+      });
+  }
+
+  function entryOf(questionId) {
+    return readJson(prefix + "q." + questionId);
+  }
+
+  function lastSeq(questionId) {
+    return Number(readItem(prefix + "seq." + questionId)) || 0;
+  }
+
+  function noteSeq(questionId, seq) {
+    if (seq > lastSeq(questionId)) {
+      writeItem(prefix + "seq." + questionId, String(seq));
+    }
+  }
+
+  // Drop an acknowledged entry, unless a newer change of its question replaced it.
+  function dequeue(entry) {
+    var current = entryOf(entry.questionId);
+    if (current && current.seq <= entry.seq) {
+      removeItem(prefix + "q." + entry.questionId);
+    }
+  }
+
+  function enqueue(answer) {
+    var questionId = form.dataset.questionId;
+    var waiting = entryOf(questionId);
+    var seq =
+      Math.max(
+        Number(form.dataset.seq) || 0,
+        lastSeq(questionId),
+        waiting ? waiting.seq : 0
+      ) + 1;
+    noteSeq(questionId, seq);
+    var stamp = (Number(readItem(prefix + "stamp")) || 0) + 1;
+    writeItem(prefix + "stamp", String(stamp));
+    writeItem(
+      prefix + "q." + questionId,
+      JSON.stringify({
+        questionId: questionId,
+        url: form.dataset.saveUrl,
+        position: form.dataset.position,
+        choices: answer.choices,
+        flagged: answer.flagged,
+        seq: seq,
+        stamp: stamp,
+      })
+    );
+  }
+
   // --- Autosave ---------------------------------------------------------------
 
-  var pending = null; // the latest answer not yet saved
   var inFlight = false;
   var retryId = null;
+  var failures = 0;
+  var sentAny = false;
   var closed = false;
   var leaving = false;
   var submitting = false;
@@ -194,6 +343,11 @@
     }
     statusEl.textContent = text;
     statusEl.classList.toggle("is-error", Boolean(isError));
+  }
+
+  function waitingText() {
+    var count = queued().length;
+    return count + (count === 1 ? " answer" : " answers") + " waiting to be saved";
   }
 
   function currentAnswer() {
@@ -213,10 +367,8 @@
     return Boolean(choice && choice.disabled);
   }
 
-  function updateNavigator(answer) {
-    var item = root.querySelector(
-      '[data-nav-position="' + form.dataset.position + '"]'
-    );
+  function updateNavigator(position, answer) {
+    var item = root.querySelector('[data-nav-position="' + position + '"]');
     var state = item ? item.querySelector("[data-nav-state]") : null;
     if (!state) {
       return;
@@ -228,9 +380,11 @@
     item.classList.toggle("is-flagged", answer.flagged);
   }
 
-  function send(answer) {
+  function send(entry) {
     inFlight = true;
-    return request("PUT", form.dataset.saveUrl, answer).then(
+    sentAny = true;
+    var body = { choices: entry.choices, flagged: entry.flagged, seq: entry.seq };
+    return request("PUT", entry.url, body).then(
       function (response) {
         inFlight = false;
         return response;
@@ -242,29 +396,43 @@
     );
   }
 
+  // Back-off: 3 s, 6 s, 12 s… up to 30 s; the online event retries at once.
   function retryLater() {
-    setStatus("Saving failed — retrying; your answer is kept in this page.", true);
+    failures += 1;
+    setStatus(waitingText() + " — retrying.", true);
     window.clearTimeout(retryId);
-    retryId = window.setTimeout(flush, RETRY_MS);
+    var delay = Math.min(RETRY_MS * Math.pow(2, failures - 1), MAX_RETRY_MS);
+    retryId = window.setTimeout(flush, delay);
   }
 
   function flush() {
     window.clearTimeout(retryId);
-    if (inFlight || !pending || closed || timeIsUp) {
+    if (inFlight || closed || timeIsUp || submitting) {
       return;
     }
-    var answer = pending;
-    setStatus("Saving…", false);
-    send(answer)
+    var entry = queued()[0];
+    if (!entry) {
+      if (sentAny) {
+        afterSave();
+      }
+      return;
+    }
+    if (!failures) {
+      setStatus("Saving…", false);
+    }
+    send(entry)
       .then(function (response) {
         if (response.ok) {
           return response.json().then(function (data) {
-            if (pending === answer) {
-              pending = null; // no newer change came in meanwhile
+            failures = 0;
+            noteSeq(entry.questionId, data.seq);
+            if (form && entry.questionId === form.dataset.questionId) {
+              form.dataset.seq = Math.max(Number(form.dataset.seq) || 0, data.seq);
             }
+            dequeue(entry);
             syncClock(data.seconds_left);
-            updateNavigator(answer);
-            afterSave();
+            updateNavigator(entry.position, entry);
+            flush();
           });
         }
         if (response.status >= 500 || response.status === 429) {
@@ -272,7 +440,7 @@
           return null;
         }
         return errorMessage(response).then(function (message) {
-          refused(response.status, message);
+          refused(entry, response.status, message);
         });
       })
       .catch(function () {
@@ -283,15 +451,32 @@
   function afterSave() {
     if (waitingSubmitter) {
       resumeSubmit();
-    } else if (pending) {
-      flush();
     } else {
       setStatus("Saved.", false);
     }
   }
 
-  function refused(status, message) {
-    pending = null;
+  // Send every queued entry once, whatever comes back (after a refusal, and at
+  // zero): past the deadline the server lists them as changes that came too late.
+  function sendRestOnce() {
+    return queued().reduce(function (previous, entry) {
+      return previous.then(function () {
+        return send(entry).then(
+          function (response) {
+            if (response.status < 500 && response.status !== 429) {
+              dequeue(entry);
+            }
+          },
+          function () {}
+        );
+      });
+    }, Promise.resolve());
+  }
+
+  function refused(entry, status, message) {
+    if (status !== 401 && status !== 403) {
+      dequeue(entry); // it can never be saved as it is: keeping it would loop
+    }
     if (status === 409) {
       // Time is up, the attempt is finished, or the answer was confirmed in another
       // tab: nothing more can be saved from this page. Its question's page, loaded
@@ -300,7 +485,9 @@
       closed = true;
       waitingSubmitter = null;
       setStatus(message + " Reloading the page…", true);
-      leave(LEAVE_DELAY_MS, questionUrl());
+      sendRestOnce().then(function () {
+        leave(LEAVE_DELAY_MS, form ? questionUrl() : resultUrl);
+      });
       return;
     }
     if (status === 401 || status === 403) {
@@ -327,14 +514,30 @@
       setStatus("Press Save to keep the flag of this confirmed answer.", false);
       return;
     }
-    pending = currentAnswer();
+    var answer = currentAnswer();
+    enqueue(answer);
+    updateNavigator(form.dataset.position, answer);
+    if (inFlight || failures) {
+      setStatus(waitingText() + (failures ? " — retrying." : ""), failures > 0);
+    }
     flush();
   }
 
   // Navigation stays a plain form POST, which carries the answer itself. If an
   // autosave is on its way, wait for it, so the older save cannot land last.
+  // Offline, the next page could not load: stay, the answers are kept.
   function onSubmit(event) {
     if (submitting) {
+      return;
+    }
+    if (navigator.onLine === false) {
+      event.preventDefault();
+      setStatus(
+        "You are offline. " +
+          (queued().length ? waitingText() + "; " : "") +
+          "move on once the connection is back.",
+        true
+      );
       return;
     }
     if (inFlight) {
@@ -344,7 +547,6 @@
       return;
     }
     submitting = true;
-    pending = null;
     window.clearTimeout(retryId);
   }
 
@@ -356,7 +558,6 @@
     var submitter = waitingSubmitter;
     waitingSubmitter = null;
     submitting = true;
-    pending = null;
     window.clearTimeout(retryId);
     if (form.requestSubmit) {
       form.requestSubmit(submitter || undefined);
@@ -374,9 +575,44 @@
   }
 
   function onBeforeUnload(event) {
-    if (pending && !submitting && !leaving) {
+    // Changes kept in storage survive the reload; those only in the page do not.
+    var unsaved = Object.keys(unstored).some(function (key) {
+      return key.indexOf(prefix + "q.") === 0;
+    });
+    if (unsaved && !submitting && !leaving) {
       event.preventDefault();
       event.returnValue = "";
+    }
+  }
+
+  // A reload (offline, or after the server went down): show what is still queued,
+  // unless the server already holds a change as new, then send the queue.
+  function restore() {
+    var serverSeq = Number(form.dataset.seq) || 0;
+    queued().forEach(function (entry) {
+      if (entry.questionId !== form.dataset.questionId) {
+        updateNavigator(entry.position, entry);
+        return;
+      }
+      if (entry.seq <= serverSeq || isLocked()) {
+        dequeue(entry);
+        return;
+      }
+      Array.prototype.forEach.call(
+        form.querySelectorAll("input[name=choices]"),
+        function (input) {
+          input.checked = entry.choices.indexOf(Number(input.value)) !== -1;
+        }
+      );
+      var flag = form.querySelector("input[name=flagged]");
+      if (flag) {
+        flag.checked = Boolean(entry.flagged);
+      }
+      updateNavigator(entry.position, entry);
+    });
+    if (queued().length) {
+      setStatus(waitingText(), false);
+      flush();
     }
   }
 
@@ -395,7 +631,15 @@
     }
     form.addEventListener("change", onChange);
     form.addEventListener("submit", onSubmit);
-    window.addEventListener("online", flush);
+    window.addEventListener("online", function () {
+      failures = 0;
+      flush();
+    });
     window.addEventListener("beforeunload", onBeforeUnload);
+    restore();
+  } else {
+    // The submit page: send what an outage left queued before the trainee submits.
+    window.addEventListener("online", flush);
+    flush();
   }
 })();

@@ -1,0 +1,292 @@
+"""Journey 4: a 60-second outage, a server restart and a reload lose no answer;
+changes that reach the server after the time is up are listed, not dropped.
+
+The page writes every change to localStorage before sending it, numbered per
+question; the server keeps the number of the last change it stored and ignores an
+older one. Here three tabs of one attempt (one question each, since a question's
+page cannot load offline) answer through a 60-second outage while the server is
+killed and started again; the first tab is reloaded offline (the browser's error
+page: only storage still holds its answers); when the network returns, that tab
+alone shows the queued answers and replays them. The page's timers (the retry
+back-off) move only with Playwright's clock: nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Error, Page, expect
+
+from quizzes.choices import AttemptState
+from quizzes.models import Answer, Attempt, LateAnswer
+from quizzes.services.attempts import GRACE
+from tests.browser.conftest import DESKTOP, PASSWORD, TIMEOUT_MS
+from tests.browser.helpers import (
+    answer_row,
+    autosaved,
+    chosen_texts,
+    on_question,
+    save_status,
+)
+from tests.browser.server import AppServer
+from tests.views.factories import quiz_with_questions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SAVES = "**/api/attempts/*/answers/*"
+LATE_HEADING = "Changes that arrived after the time was up and were not counted"
+
+
+@pytest.fixture
+def app_server(transactional_db) -> Iterator[AppServer]:
+    """gunicorn on a free port against the test database, stopped whatever
+    happens (before the test database is flushed)."""
+    server = AppServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        # The server's log, which pytest shows only when the test fails.
+        print("".join(server.output))
+
+
+@pytest.fixture
+def outage_context(browser: Browser, app_server: AppServer) -> Iterator[BrowserContext]:
+    """A browser profile on the restartable server, its clock faked from the start,
+    failing the test on any uncaught JavaScript error in any of its tabs."""
+    context = browser.new_context(viewport=DESKTOP, base_url=app_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.clock.install()
+    errors: list[str] = []
+    context.on("page", lambda tab: tab.on("pageerror", lambda e: errors.append(str(e))))
+    yield context
+    context.close()
+    assert not errors, f"uncaught JavaScript errors: {errors}"
+
+
+def click(tab: Page, text: str) -> None:
+    tab.get_by_text(text, exact=True).click()
+
+
+def nav_state(tab: Page, position: int):
+    navigator = tab.get_by_role("navigation", name="Questions")
+    return navigator.get_by_role("link", name=f"Question {position}")
+
+
+def stored_seq(tab: Page, attempt: Attempt, question_id: int) -> int:
+    key = f"quizzes.attempt.{attempt.pk}.seq.{question_id}"
+    return int(tab.evaluate("key => localStorage.getItem(key)", key))
+
+
+def queued_keys(tab: Page, attempt: Attempt) -> list[str]:
+    prefix = f"quizzes.attempt.{attempt.pk}.q."
+    return tab.evaluate(
+        "prefix => Object.keys(localStorage).filter(k => k.startsWith(prefix))",
+        prefix,
+    )
+
+
+def test_answers_given_through_an_outage_and_a_restart_are_all_stored_in_order(
+    outage_context, app_server, trainee
+):
+    """Offline for 60 s (server killed and restarted meanwhile, one tab reloaded):
+    each question ends with its last change, numbered as the page numbered it."""
+    quiz = quiz_with_questions(3, title="Outage exam", time_limit=None)
+    context = outage_context
+    first = context.new_page()
+    first.goto("/accounts/login/")
+    first.get_by_label("Username").fill(trainee.username)
+    first.get_by_label("Password").fill(PASSWORD)
+    first.get_by_role("button", name="Log in").click()
+    first.goto(quiz.get_absolute_url())
+    first.get_by_role("button", name="Start attempt 1").click()
+    on_question(first, 1, 3)
+    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    answers = {a.position: a for a in attempt.answers.select_related("question")}
+
+    with first.expect_response(lambda r: r.request.method == "PUT") as saved:
+        click(first, "Oral 1")
+    assert saved.value.json()["applied"]
+    expect(save_status(first)).to_have_text("Saved.")
+    tabs = {1: first}
+    for position in (2, 3):
+        tabs[position] = context.new_page()
+        tabs[position].goto(f"/attempts/{attempt.pk}/?q={position}")
+        on_question(tabs[position], position, 3)
+    # From here the pages' timers run only when the test moves the clock.
+    first.clock.pause_at(first.evaluate("Date.now()") / 1000 + 2)
+
+    context.set_offline(True)  # 0 s
+    click(tabs[1], "Nasal 1")
+    click(tabs[2], "Patch 2")
+    click(tabs[2], "Flag for review")
+    expect(save_status(tabs[2])).to_have_text(
+        "2 answers waiting to be saved — retrying."
+    )
+    app_server.stop()  # the server crashes while the hall is offline
+    first.clock.run_for("00:20")  # retries with back-off, all failing
+    click(tabs[3], "Intramuscular 3")
+    click(tabs[1], "Patch 1")  # question 1's last change
+    expect(save_status(tabs[1])).to_have_text(
+        "3 answers waiting to be saved — retrying."
+    )
+    with pytest.raises(Error, match="ERR_INTERNET_DISCONNECTED"):
+        tabs[1].reload()  # the browser's error page: the tab's script is gone
+    tabs[2].close()
+    tabs[3].close()  # their changes are left in storage only
+    app_server.start()
+    first.clock.run_for("00:40")  # 60 s offline
+    assert {a.position: a.choice_ids for a in attempt.answers.all()} == {
+        1: [a.pk for a in answers[1].question.choices.filter(text="Oral 1")],
+        2: [],
+        3: [],
+    }
+
+    # Back online, the reload comes through before the saves do (held here, so
+    # the restored page can be seen): it shows the queued answers, not the server's.
+    first.route(SAVES, lambda route: route.abort())
+    context.set_offline(False)
+    first.reload()
+    on_question(first, 1, 3)
+    expect(first.get_by_label("Patch 1", exact=True)).to_be_checked()
+    expect(nav_state(first, 1)).to_contain_text("Answered")
+    expect(nav_state(first, 2)).to_contain_text("Answered, flagged")
+    expect(nav_state(first, 3)).to_contain_text("Answered")
+    expect(save_status(first)).to_have_text("3 answers waiting to be saved — retrying.")
+
+    first.unroute(SAVES)
+    with first.expect_response(lambda r: r.request.method == "PUT"):
+        first.clock.run_for("00:05")  # the first back-off step
+    expect(save_status(first)).to_have_text("Saved.")
+    assert queued_keys(first, attempt) == []
+
+    stored = {a.position: a for a in Answer.objects.filter(attempt=attempt)}
+    assert chosen_texts(stored[1]) == ["Patch 1"]
+    assert chosen_texts(stored[2]) == ["Patch 2"] and stored[2].flagged
+    assert chosen_texts(stored[3]) == ["Intramuscular 3"]
+    assert not stored[1].flagged and not stored[3].flagged
+    # Question 1: "Oral 1" (1), "Nasal 1" (2), "Patch 1" (3); question 2: the
+    # choice (1), then the flag (2); question 3: one change.
+    assert {p: a.seq for p, a in stored.items()} == {1: 3, 2: 2, 3: 1}
+    for answer in stored.values():
+        assert stored_seq(first, attempt, answer.question_id) == answer.seq
+
+
+def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
+    page, context, login, trainee
+):
+    """The connection returns after the time ran out: the first queued change is
+    refused, the rest is sent once, and the result lists them all as not counted,
+    with the attempt scored on what was saved in time."""
+    page.clock.install()
+    quiz = quiz_with_questions(2, title="Late exam", time_limit=timedelta(minutes=30))
+    login(trainee)
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start attempt 1").click()
+    on_question(page, 1, 2)
+    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    with autosaved(page):
+        click(page, "Intramuscular 1")
+    second = context.new_page()
+    second.goto(f"/attempts/{attempt.pk}/?q=2")
+    on_question(second, 2, 2)
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 2)
+
+    context.set_offline(True)
+    click(second, "Oral 2")
+    second.close()
+    click(page, "Nasal 1")
+    click(page, "Flag for review")
+    expect(save_status(page)).to_have_text("2 answers waiting to be saved — retrying.")
+    # The server's clock runs out meanwhile (its deadline, not the page's, rules).
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - GRACE - timedelta(minutes=1)
+    )
+
+    context.set_offline(False)
+    expect(save_status(page)).to_contain_text("Time is up")
+    page.clock.fast_forward("00:05")
+    page.clock.resume()
+    expect(page).to_have_url(f"/attempts/{attempt.pk}/result/")
+    late = page.get_by_role("region", name=LATE_HEADING)
+    expect(late.get_by_role("row")).to_have_count(3)  # the header and two changes
+    expect(late.get_by_role("row").nth(1)).to_contain_text("Oral 2")
+    expect(late.get_by_role("row").nth(2)).to_contain_text("Nasal 1 · flagged")
+    assert LateAnswer.objects.filter(attempt=attempt).count() == 2
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.EXPIRED and attempt.score == 1
+    assert chosen_texts(answer_row(attempt, 1)) == ["Intramuscular 1"]
+
+
+NO_STORAGE = {
+    # Private mode or a policy: touching localStorage throws.
+    "blocked": """Object.defineProperty(window, "localStorage", {
+        get() { throw new DOMException("The operation is insecure.", "SecurityError"); }
+    });""",
+    # The quota is used up: every write throws.
+    "full": """Storage.prototype.setItem = function () {
+        throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    };""",
+}
+
+
+@pytest.mark.parametrize("storage", NO_STORAGE)
+def test_without_storage_answers_are_still_saved_and_kept_through_a_drop(
+    page, context, login, trainee, storage
+):
+    """Storage refused: the queue lives in the page, which still autosaves, counts
+    what waits while offline and sends it when the network returns."""
+    context.add_init_script(NO_STORAGE[storage])
+    quiz = quiz_with_questions(2, title="No storage exam", time_limit=None)
+    login(trainee)
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start attempt 1").click()
+    on_question(page, 1, 2)
+    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    with autosaved(page):
+        click(page, "Oral 1")
+
+    context.set_offline(True)
+    click(page, "Patch 1")
+    expect(save_status(page)).to_have_text("1 answer waiting to be saved — retrying.")
+    with autosaved(page):
+        context.set_offline(False)
+    first = answer_row(attempt, 1)
+    assert chosen_texts(first) == ["Patch 1"]
+    assert first.seq == 2
+
+
+def test_the_submit_page_sends_what_an_outage_left_queued(
+    page, context, login, trainee
+):
+    """A tab closed while offline left its change in storage; the next attempt
+    page the trainee opens, here the submit page, sends it."""
+    quiz = quiz_with_questions(2, title="Closed tab exam", time_limit=None)
+    login(trainee)
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start attempt 1").click()
+    on_question(page, 1, 2)
+    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    tab = context.new_page()
+    tab.goto(f"/attempts/{attempt.pk}/?q=2")
+    on_question(tab, 2, 2)
+    page.goto("/")  # nothing of the attempt stays open but the tab
+
+    context.set_offline(True)
+    click(tab, "Nasal 2")
+    expect(save_status(tab)).to_have_text("1 answer waiting to be saved — retrying.")
+    tab.close()
+    context.set_offline(False)
+    with page.expect_response(lambda r: r.request.method == "PUT") as saved:
+        page.goto(f"/attempts/{attempt.pk}/submit/")
+    assert saved.value.json()["applied"]
+    assert chosen_texts(answer_row(attempt, 2)) == ["Nasal 2"]
+    # The entry leaves the queue once the reply is read.
+    page.wait_for_function(
+        "prefix => !Object.keys(localStorage).some(k => k.startsWith(prefix))",
+        arg=f"quizzes.attempt.{attempt.pk}.q.",
+    )
