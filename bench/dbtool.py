@@ -11,7 +11,8 @@ python bench/dbtool.py audit PREFIX ACKS.json
     (the last acknowledged value of each attempt's question must be stored), and
     every attempt's stored score against a recomputation from its stored answers
     with ``quizzes.scoring.answer_score`` and the keys in the database. Prints a
-    JSON report on stdout.
+    JSON report on stdout. ACKS.json may also list the saves the client gave up on
+    ("unacked"): one of them stored after the last acknowledged save is not a loss.
 """
 
 from __future__ import annotations
@@ -95,11 +96,22 @@ def audit(prefix: str, acks_path: str) -> None:
     ).values_list("question_id", "pk"):
         correct.setdefault(question_id, set()).add(choice_id)
 
-    lost = []
+    # Saves the client gave up on after the last acknowledged one (the fault drill):
+    # the server may have applied one without the client hearing of it, so its
+    # value stored instead is not a loss.
+    maybe: dict[tuple[int, int], list] = {}
+    for save in data.get("unacked", []):
+        key = (save["attempt"], save["question"])
+        if key in last and save["sent"] > last[key]["acked"]:
+            maybe.setdefault(key, []).append([sorted(save["choices"]), save["flagged"]])
+
+    lost, unacked_applied = [], 0
     for key, ack in last.items():
         answer = stored.get(key)
         if answer is None:
             lost.append({"attempt": key[0], "question": key[1], "stored": None})
+        elif [sorted(answer.choice_ids), bool(answer.flagged)] in maybe.get(key, []):
+            unacked_applied += 1
         elif sorted(answer.choice_ids) != sorted(ack["choices"]) or bool(
             answer.flagged
         ) != bool(ack["flagged"]):
@@ -161,6 +173,7 @@ def audit(prefix: str, acks_path: str) -> None:
                 "acked_answers": len(last),
                 "lost_answers": len(lost),
                 "lost_examples": lost[:10],
+                "unacked_applied": unacked_applied,
                 "score_mismatches": len(mismatches),
                 "mismatch_examples": mismatches[:10],
                 "client_score_disagreements": len(client_disagrees),
