@@ -144,13 +144,24 @@ class Drill:
     def crash_database(self, fault: dict) -> None:
         cluster = self.site.cluster
         if cluster is not None:
-            cluster.stop("immediate")
-            fault["down"] = time.time() - fault["t"]
-            cluster.start()
-            fault["back"] = time.time()
+            # New requests are held and those in flight finish before the crash,
+            # so that every worker holds an idle connection to the server that
+            # dies: the first request each serves after the restart shows whether
+            # it fails on a dead connection (without CONN_HEALTH_CHECKS, it does).
+            shared = self.shared
+            shared.gate.clear()
+            try:
+                drained = time.time() + 10
+                while shared.in_flight and time.time() < drained:
+                    time.sleep(0.01)
+                cluster.stop("immediate")
+                cluster.start()
+                fault["back"] = time.time()
+            finally:
+                shared.gate.set()
             fault["detail"] = (
-                f"pg_ctl -m immediate stop, start again "
-                f"(down {fault['back'] - fault['t']:.1f}s)"
+                "requests in flight finished, pg_ctl -m immediate stop, start again; "
+                f"new requests held {fault['back'] - fault['t']:.1f}s"
             )
         elif self.site.on_postgres:
             fault["detail"] = "skipped: DATABASE_URL's server is not ours (BENCH_PG=1)"
@@ -176,12 +187,16 @@ class Drill:
             f"answers after {fault['back'] - fault['t']:.1f}s"
         )
 
-    def settle(self) -> None:
-        """The settle period, then until no trainee is waiting to retry (bounded)."""
-        time.sleep(self.opts.settle)
-        deadline = time.time() + GIVE_UP + 5
-        while self.shared.retrying and time.time() < deadline:
+    def settle(self, since: float) -> None:
+        """Until the site has answered a request sent after the injection and no
+        trainee is waiting to retry (bounded), then the settle period."""
+        shared, deadline = self.shared, time.time() + GIVE_UP + 5
+        while time.time() < deadline and (
+            shared.retrying
+            or not any(r.ok and r.t0 >= since for r in reversed(shared.requests))
+        ):
             time.sleep(0.2)
+        time.sleep(self.opts.settle)
 
     def inject(self) -> None:
         steps = [
@@ -195,7 +210,7 @@ class Drill:
             self.faults.append(fault)
             step(fault)
             say(f"fault {number}/4: {name}: {fault['detail']}")
-            self.settle()
+            self.settle(fault["t"])
 
     # ---- the run -------------------------------------------------------------------
     def sit(self) -> None:

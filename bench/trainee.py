@@ -75,8 +75,14 @@ class Shared:
     exam_open: threading.Event = field(default_factory=threading.Event)
     faults_done: threading.Event = field(default_factory=threading.Event)
     abort: threading.Event = field(default_factory=threading.Event)
+    # Cleared to hold every request (the drill's database crash on PostgreSQL).
+    gate: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     calls: int = 0
+    in_flight: int = 0
+
+    def __post_init__(self) -> None:
+        self.gate.set()
 
     def count(self, name: str) -> None:
         with self.lock:
@@ -131,12 +137,18 @@ class Trainee(threading.Thread):
         shared, call = self.shared, self.shared.new_call()
         first, delay = time.time(), FIRST_DELAY
         while not shared.abort.is_set():
+            shared.gate.wait()
+            with shared.lock:
+                shared.in_flight += 1
             t0 = time.time()
             try:
                 status, data = self._send(method, path, body, ctype)
                 error = None
             except (OSError, http.client.HTTPException) as exc:
                 status, data, error = 0, b"", f"{type(exc).__name__}: {exc}"
+            finally:
+                with shared.lock:
+                    shared.in_flight -= 1
             request = Request(self.number, kind, call, t0, time.time(), status, error)
             shared.requests.append(request)
             if status in expect:
