@@ -6,6 +6,12 @@ python bench/dbtool.py trainees N PREFIX PASSWORD
     and the hash is shared, so every login the benchmark makes costs what a real
     login costs, without paying N hashings to set the accounts up.
 
+python bench/dbtool.py sessions PREFIX
+    A logged-in session for each trainee whose username starts with PREFIX, as
+    ``django.contrib.auth.login`` leaves it; prints {username: session key} as JSON.
+    The fault drill's cohort is logged in before the exam opens: it drills faults,
+    and leaves the cost of PBKDF2 logins to the cohort benchmark.
+
 python bench/dbtool.py audit PREFIX ACKS.json
     Check every answer the server acknowledged with 200 against the database
     (the last acknowledged value of each attempt's question must be stored), and
@@ -20,6 +26,7 @@ from __future__ import annotations
 import json
 import sys
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +67,27 @@ def create_trainees(count: int, prefix: str, password: str) -> None:
             }
         )
     )
+
+
+def create_sessions(prefix: str) -> None:
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = {}
+    for user in get_user_model().objects.filter(username__startswith=prefix):
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys[user.username] = session.session_key
+    print(json.dumps(keys))
 
 
 def audit(prefix: str, acks_path: str) -> None:
@@ -191,6 +219,8 @@ def main(argv: list[str]) -> None:
     setup()
     if argv[:1] == ["trainees"] and len(argv) == 4:
         create_trainees(int(argv[1]), argv[2], argv[3])
+    elif argv[:1] == ["sessions"] and len(argv) == 2:
+        create_sessions(argv[1])
     elif argv[:1] == ["audit"] and len(argv) == 3:
         audit(argv[1], argv[2])
     else:

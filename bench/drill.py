@@ -27,6 +27,8 @@ from its injection to the next one):
   request succeed again (0 when no trainee saw a failure);
 - first success: from the injection to the first request sent after it that
   succeeded (how long the site was out for everyone);
+- slowest: the longest a request waited for its answer after the injection (a
+  stall, such as requests queued while new workers boot, fails nothing);
 - failed: requests with no answer or a 5xx; transient: those a retry then got
   through; 5xx: answers with a 5xx status (on PostgreSQL, also those to requests
   sent once the database was back: at most one per worker, by the connection health
@@ -59,7 +61,7 @@ from pathlib import Path
 
 import procs
 import stage
-from stage import PREFIX, ROOT, SLUG, say
+from stage import PREFIX, PYTHON, ROOT, SLUG, say
 from trainee import GIVE_UP, Request, Shared, Trainee
 
 FAULTS = [
@@ -113,13 +115,17 @@ class Drill:
         self.shared = Shared(
             port=self.port,
             slug=SLUG,
-            password=self.site.password,
             think=opts.think,
             burst=opts.burst,
         )
         self.cleanup.add("stop the trainees", self.shared.abort.set)
+        out = stage.run(
+            [PYTHON, "bench/dbtool.py", "sessions", PREFIX], self.site.env, "sessions"
+        )
+        sessions = json.loads(out.strip().splitlines()[-1])
         for i in range(1, opts.trainees + 1):
-            trainee = Trainee(self.shared, i, f"{PREFIX}{i:04d}", seed=i)
+            username = f"{PREFIX}{i:04d}"
+            trainee = Trainee(self.shared, i, username, sessions[username])
             self.trainees.append(trainee)
             trainee.start()
 
@@ -129,8 +135,8 @@ class Drill:
             c = self.shared.counters
             failed = sum(1 for r in self.shared.requests if r.failed)
             say(
-                f"  [drill {time.time() - started:4.0f}s] logged in "
-                f"{c['ready']}/{self.opts.trainees}, started {c['started']}, "
+                f"  [drill {time.time() - started:4.0f}s] started "
+                f"{c['started']}/{self.opts.trainees}, "
                 f"saves acked {c['saved']}, failed requests {failed}, "
                 f"retrying now {len(self.shared.retrying)}, submitted {c['submitted']}"
             )
@@ -222,16 +228,16 @@ class Drill:
         ).start()
         self.cleanup.add("stop the progress lines", stop.set)
         say(
-            f"\nthe cohort: {opts.trainees} trainees log in, start within "
+            f"\nthe cohort, logged in: {opts.trainees} trainees start within "
             f"{opts.burst:g}s, think {opts.think[0]:g}-{opts.think[1]:g}s"
         )
-        deadline = time.time() + 30 + opts.trainees * 2
-        while shared.counters["ready"] < opts.trainees and time.time() < deadline:
-            time.sleep(0.1)
         shared.exam_open.set()
-        say(f"  exam open: {shared.counters['ready']}/{opts.trainees} logged in")
         # Everyone has started and saved a few answers before the first fault.
-        time.sleep(opts.burst + opts.settle)
+        deadline = time.time() + opts.burst + GIVE_UP
+        while shared.counters["started"] < opts.trainees and time.time() < deadline:
+            time.sleep(0.1)
+        say(f"  {shared.counters['started']}/{opts.trainees} attempts started")
+        time.sleep(opts.settle)
         self.inject()
         shared.faults_done.set()
         say("all four faults injected and settled: the trainees submit")
@@ -287,6 +293,7 @@ class Drill:
                 "recovery": (max(recovered) - t) if recovered else 0.0,
                 "first_success": (min(firsts) - t) if firsts else math.inf,
                 "affected": len(last_failure),
+                "slowest": max((r.t1 - max(r.t0, t) for r in window), default=0.0),
                 "requests": len(window),
                 "failed": len(failed),
                 "transient": sum(1 for r in failed if r.call in succeeded_calls),
@@ -312,11 +319,12 @@ class Drill:
         say(
             "recovery: from the injection until every trainee who had a request "
             "fail has had one succeed again;\nfirst ok: from the injection to the "
-            "first success of a request sent after it."
+            "first success of a request sent after it;\nslowest: the longest wait "
+            "for an answer after the injection (a request that stalled, not failed)."
         )
         say(
-            f"{'fault':46} {'recovery':>8} {'first ok':>8} {'affected':>8} "
-            f"{'failed':>6} {'transient':>9} {'5xx':>4} {'gave up':>7}"
+            f"{'fault':46} {'recovery':>8} {'first ok':>8} {'slowest':>7} "
+            f"{'affected':>8} {'failed':>6} {'transient':>9} {'5xx':>4} {'gave up':>7}"
         )
         for r in rows:
             recovery = "never" if math.isinf(r["recovery"]) else f"{r['recovery']:.2f}s"
@@ -327,8 +335,8 @@ class Drill:
             )
             say(
                 f"{r['number']} {r['name']:44} {recovery:>8} {first:>8} "
-                f"{r['affected']:>8} {r['failed']:>6} {r['transient']:>9} "
-                f"{r['5xx']:>4} {r['gave_up']:>7}"
+                f"{r['slowest']:6.2f}s {r['affected']:>8} {r['failed']:>6} "
+                f"{r['transient']:>9} {r['5xx']:>4} {r['gave_up']:>7}"
             )
         for r in rows:
             say(f"  {r['number']}: {r['detail']}")

@@ -4,7 +4,9 @@ page does, retrying what fails, and logs every request it makes.
 Plain threads and ``http.client`` (standard library): one request at a time per
 trainee, a new connection each (gunicorn's sync workers close it anyway), so a
 killed worker or server shows exactly as it would to a browser: a reset or refused
-connection, a 5xx, or a timeout.
+connection, a 5xx, or a timeout. The trainee is logged in already (a session made by
+``bench/dbtool.py sessions``): it starts the exam, answers every question, changes
+answers until the drill has injected every fault, then submits.
 
 Retries, as the attempt page: a connection error, a timeout or a 5xx is retried after
 0.2 s, doubling up to 3 s, for up to ``GIVE_UP`` seconds; a 4xx is a refusal (logged,
@@ -18,16 +20,15 @@ from __future__ import annotations
 import http.client
 import json
 import random
+import string
 import threading
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode
 
 TIMEOUT = 35.0
 GIVE_UP = 60.0
 FIRST_DELAY, MAX_DELAY = 0.2, 3.0
-LOGIN = "/accounts/login/"
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Request:
     """One HTTP request as the client saw it."""
 
     trainee: int
-    kind: str  # login, start, save, submit
+    kind: str  # start, save, submit
     call: int  # the call (a save, a submit...) this request is a try of
     t0: float
     t1: float
@@ -58,7 +59,6 @@ class Shared:
 
     port: int
     slug: str
-    password: str
     think: tuple[float, float]
     burst: float
     requests: list[Request] = field(default_factory=list)
@@ -68,7 +68,7 @@ class Shared:
     results: list[dict] = field(default_factory=list)
     counters: dict = field(
         default_factory=lambda: dict.fromkeys(
-            ("ready", "started", "saved", "submitted", "gave_up"), 0
+            ("started", "saved", "submitted", "gave_up"), 0
         )
     )
     retrying: set = field(default_factory=set)  # trainees waiting to retry
@@ -95,13 +95,18 @@ class Shared:
 
 
 class Trainee(threading.Thread):
-    def __init__(self, shared: Shared, number: int, username: str, seed: int) -> None:
+    def __init__(
+        self, shared: Shared, number: int, username: str, session: str
+    ) -> None:
         super().__init__(daemon=True, name=username)
         self.shared = shared
         self.number = number
         self.username = username
-        self.rng = random.Random(seed)
-        self.cookies: dict[str, str] = {}
+        self.rng = random.Random(number)
+        # Logged in already (bench/dbtool.py sessions). The CSRF cookie is the
+        # client's own: Django checks only that the header matches it.
+        csrf = "".join(self.rng.choices(string.ascii_letters + string.digits, k=32))
+        self.cookies = {"sessionid": session, "csrftoken": csrf}
 
     # ---- HTTP -------------------------------------------------------------------
     def _send(self, method: str, path: str, body: bytes | None, ctype: str | None):
@@ -124,16 +129,12 @@ class Trainee(threading.Thread):
         finally:
             conn.close()
 
-    def call(self, kind: str, method: str, path: str, *, json_body=None, form=None,
-             expect=(200,)):  # fmt: skip
+    def call(self, kind: str, method: str, path: str, *, json_body=None, expect=(200,)):
         """One request, retried with back-off until it is answered as expected (the
         answer's body, parsed when JSON), refused (None) or given up on (None)."""
         body, ctype = None, None
         if json_body is not None:
             body, ctype = json.dumps(json_body).encode(), "application/json"
-        elif form is not None:
-            form = {**form, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
-            body, ctype = urlencode(form).encode(), "application/x-www-form-urlencoded"
         shared, call = self.shared, self.shared.new_call()
         first, delay = time.time(), FIRST_DELAY
         while not shared.abort.is_set():
@@ -210,20 +211,9 @@ class Trainee(threading.Thread):
         self.shared.unacked.append(record)
         return False
 
-    def login(self) -> bool:
-        if self.call("login", "GET", LOGIN) is None:
-            return False
-        form = {"username": self.username, "password": self.shared.password}
-        # A refused login shows the form again (200): only the redirect is a success.
-        return self.call("login", "POST", LOGIN, form=form, expect=(302,)) is not None
-
     def run(self) -> None:
         shared = self.shared
-        ok = self.login()
-        shared.count("ready")
         shared.exam_open.wait()
-        if not ok:
-            return
         shared.abort.wait(self.rng.uniform(0, shared.burst))
         started = self.call(
             "start", "POST", f"/api/quizzes/{shared.slug}/attempts", expect=(200, 201)
