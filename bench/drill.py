@@ -72,6 +72,15 @@ FAULTS = [
 ]
 
 
+def cpu_ticks(pid: int) -> int:
+    """User + system CPU ticks of a process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def options():
     opts = stage.options("The fault drill (see the module docstring).", 60)
     opts.short = opts.trainees < 50
@@ -143,9 +152,16 @@ class Drill:
 
     # ---- the faults ----------------------------------------------------------------
     def kill_one_worker(self, fault: dict) -> None:
-        pid = random.choice(procs.children(self.gunicorn.pid))
+        # The worker that used the most CPU over the last 0.1 s: the one most likely
+        # to be in the middle of a request (an idle one's death would go unseen).
+        workers = procs.children(self.gunicorn.pid)
+        before = {pid: cpu_ticks(pid) for pid in workers}
+        time.sleep(0.1)
+        busy = {pid: cpu_ticks(pid) - before[pid] for pid in workers}
+        pid = max(workers, key=lambda p: (busy[p], random.random()))
+        fault["t"] = time.time()
         os.kill(pid, signal.SIGKILL)
-        fault["detail"] = f"worker pid {pid}"
+        fault["detail"] = f"worker pid {pid} (the busiest over 0.1 s)"
 
     def crash_database(self, fault: dict) -> None:
         cluster = self.site.cluster
