@@ -72,13 +72,34 @@ FAULTS = [
 ]
 
 
-def cpu_ticks(pid: int) -> int:
-    """User + system CPU ticks of a process (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
-    except (OSError, IndexError, ValueError):
-        return 0
+def serving(workers: list[int], port: int) -> list[int]:
+    """The workers that hold an accepted connection on ``port`` (Linux's /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # local address "0100007F:PORT" in hex; state 01 is ESTABLISHED
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                inodes.add(fields[9])
+    busy = []
+    for pid in workers:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:[") and link[8:-1] in inodes:
+                busy.append(pid)
+                break
+    return busy
 
 
 def options():
@@ -152,16 +173,18 @@ class Drill:
 
     # ---- the faults ----------------------------------------------------------------
     def kill_one_worker(self, fault: dict) -> None:
-        # The worker that used the most CPU over the last 0.1 s: the one most likely
-        # to be in the middle of a request (an idle one's death would go unseen).
+        # A worker holding a client's connection, that is in the middle of a
+        # request (an idle worker's death would go unseen); any after 2 s.
         workers = procs.children(self.gunicorn.pid)
-        before = {pid: cpu_ticks(pid) for pid in workers}
-        time.sleep(0.1)
-        busy = {pid: cpu_ticks(pid) - before[pid] for pid in workers}
-        pid = max(workers, key=lambda p: (busy[p], random.random()))
+        deadline = time.time() + 2
+        busy = serving(workers, self.port)
+        while not busy and time.time() < deadline:
+            time.sleep(0.005)
+            busy = serving(workers, self.port)
+        pid = random.choice(busy or workers)
         fault["t"] = time.time()
         os.kill(pid, signal.SIGKILL)
-        fault["detail"] = f"worker pid {pid} (the busiest over 0.1 s)"
+        fault["detail"] = f"worker pid {pid}" + (" (serving a request)" if busy else "")
 
     def crash_database(self, fault: dict) -> None:
         cluster = self.site.cluster
