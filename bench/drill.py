@@ -6,13 +6,14 @@ database fail under it, and no acknowledged answer may be lost.
     make drill TRAINEES=20          # the small drill CI runs
 
 Starts gunicorn (production settings, plain HTTP on loopback) against a fresh
-database, logs the trainees in (``bench/trainee.py``: threads that behave like the
-attempt page and retry with back-off), opens the exam, and while they sit it
-injects, in turn, with a settle period between:
+database, gives the trainees a logged-in session each (``bench/trainee.py``: threads
+that behave like the attempt page and retry with back-off), opens the exam, and once
+every attempt has started injects, in turn, with a settle period between:
 
-1. ``kill -9`` of one gunicorn worker (the master starts another);
+1. ``kill -9`` of one gunicorn worker serving a request (the master starts another);
 2. a database crash: PostgreSQL stopped with ``pg_ctl -m immediate`` and started
-   again (crash recovery); on SQLite, ``kill -9`` of every worker at once;
+   again (crash recovery), with new requests held meanwhile so that every worker's
+   kept connection dies idle; on SQLite, ``kill -9`` of every worker at once;
 3. SIGHUP to the master: a graceful reload;
 4. ``kill -9`` of the master and every worker, then a new gunicorn on the same port.
 
