@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED_DOCUMENT := fixtures/ketamine-clinical-overview.md
 SEED_TITLE := Ketamine Clinical Overview
 
-.PHONY: run dev-server test seed serve bench-cohort backup restore lint format clean
+.PHONY: run dev-server test seed serve bench-cohort drill backup restore lint format clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -73,6 +73,12 @@ test: $(BIN)/.installed
 bench-cohort: $(BIN)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	$(BIN)/python bench/cohort.py
+
+# The fault drill (docs/reliability.md): TRAINEES=N (60), BENCH_PG=1 or DATABASE_URL.
+# A worker, the database and the whole server fail under a cohort sitting an exam;
+# no acknowledged answer may be lost. Its client is plain Python: no extra packages.
+drill: $(BIN)/.installed
+	$(BIN)/python bench/drill.py
 
 # A consistent backup while the app runs (backups/), and bringing one back.
 backup: $(BIN)/.installed

@@ -23,6 +23,10 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)s'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# No control socket: we do not use gunicornc, and its default path is one per user,
+# so every other gunicorn on the machine (a second node, the drill's server, a
+# test's) would fight over it.
+control_socket_disable = True
 
 
 # The expiry scheduler (quizzes/scheduler.py): a child of the master that closes

@@ -40,54 +40,27 @@ import math
 import multiprocessing
 import os
 import resource
-import secrets
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 from pathlib import Path
 
 import procs
 import report
+import stage
+from stage import PREFIX, PYTHON, ROOT, SLUG, say
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable  # the .venv's python under `make bench-cohort`
-SLUG = "comprehensive-ketamine-clinical-overview"
-PREFIX = "bench-trainee-"
 SAVE = "PUT /api/attempts/[id]/answers/[qid]"
 START = "POST /api/quizzes/[slug]/attempts"
 SUBMIT = "POST /api/attempts/[id]/submit"
 HEALTHZ = "GET /healthz"
 LOGIN_POST = "POST /accounts/login/"
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
-def env_num(name: str, default, cast=float):
-    value = os.environ.get(name, "")
-    return cast(value) if value.strip() else default
+env_num = stage.env_num
 
 
 def options() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="The cohort load benchmark (see the module docstring)."
-    )
-    parser.add_argument(
-        "--pg",
-        action="store_true",
-        default=os.environ.get("BENCH_PG", "") not in ("", "0"),
-        help="start a throwaway PostgreSQL 15 cluster (also BENCH_PG=1)",
-    )
-    parser.add_argument("--json", help="also write the results as JSON here")
-    opts = parser.parse_args()
-    opts.trainees = env_num("TRAINEES", 500, int)
-    if opts.trainees < 1:
-        parser.error("TRAINEES must be at least 1")
+    opts = stage.options("The cohort load benchmark (see the module docstring).", 500)
     smoke = opts.trainees < 50
     opts.smoke = smoke
     think = os.environ.get("THINK", "").strip() or ("0.05-0.2" if smoke else "1-3")
@@ -99,20 +72,8 @@ def options() -> argparse.Namespace:
     opts.login_rate = env_num("LOGIN_RATE", 5.0)
     opts.capacity_users = env_num("CAPACITY_USERS", min(opts.trainees, 50), int)
     opts.capacity_users = min(opts.capacity_users, opts.trainees)
-    opts.database_url = os.environ.get("DATABASE_URL", "").strip()
-    opts.keep = os.environ.get("BENCH_KEEP", "") not in ("", "0")
     opts.nice = env_num("BENCH_NICE", 0, int)
     return opts
-
-
-def run(cmd: list[str], env: dict, what: str) -> str:
-    started = time.time()
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        say(done.stdout + done.stderr)
-        raise RuntimeError(f"{what} failed (exit {done.returncode})")
-    say(f"  {what}: {time.time() - started:.1f}s")
-    return done.stdout
 
 
 class Bench:
@@ -124,89 +85,12 @@ class Bench:
         self.results: dict = {"phases": {}}
 
     # ---- setup ------------------------------------------------------------------
-    def database(self) -> tuple[str, str, int | None]:
-        """(DATABASE_URL, description, PostgreSQL server pid or None)."""
-        opts = self.opts
-        if opts.pg:
-            server, pid = procs.start_postgres_cluster(self.cleanup)
-            url = procs.fresh_postgres_database(server, self.cleanup)
-            return url, "PostgreSQL 15 (throwaway cluster, fsync on)", pid
-        if opts.database_url:
-            if not opts.database_url.startswith(("postgres://", "postgresql://")):
-                raise RuntimeError("DATABASE_URL: only postgres:// URLs are supported")
-            url = procs.fresh_postgres_database(opts.database_url, self.cleanup)
-            port = int(url.rsplit(":", 1)[1].split("/")[0])
-            return (
-                url,
-                "PostgreSQL (fresh database on DATABASE_URL's server)",
-                (procs.postmaster_pid(port)),
-            )
-        return f"sqlite:///{self.tmp / 'bench.sqlite3'}", "SQLite (WAL)", None
-
     def prepare(self) -> None:
-        opts = self.opts
-        self.tmp = Path(tempfile.mkdtemp(prefix="bench-cohort-"))
-        if opts.keep:
-            say(f"keeping {self.tmp}")
-        else:
-            self.cleanup.add("remove the temporary directory", self._rmtmp)
-        say("preparing the database")
-        url, self.db_label, db_pid = self.database()
-        self.sampler.db_pid = db_pid
-        self.password = secrets.token_urlsafe(12)
-        self.env = {
-            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-            "DJANGO_SETTINGS_MODULE": "quizsite.settings.production",
-            "HTTPS": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": url,
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.env.pop("REDIS_URL", None)
-        # Static files: the login page needs the manifest. No database: run alongside.
-        static = subprocess.Popen(
-            [PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            process_group=0,
-        )
-        self.cleanup.add("stop collectstatic", lambda: procs.stop_process(static))
-        manage = [PYTHON, "manage.py"]
-        run([*manage, "migrate", "--no-input", "-v0"], self.env, "migrate")
-        run(
-            [
-                *manage,
-                "import_document",
-                "fixtures/ketamine-clinical-overview.md",
-                "--title",
-                "Ketamine Clinical Overview",
-            ],
-            self.env,
-            "import_document",
-        )
-        run([*manage, "load_banks"], self.env, "load_banks")
-        run([*manage, "create_seed_quizzes"], self.env, "create_seed_quizzes")
-        out = run(
-            [
-                PYTHON,
-                "bench/dbtool.py",
-                "trainees",
-                str(opts.trainees),
-                PREFIX,
-                self.password,
-            ],
-            self.env,
-            f"{opts.trainees} trainees",
-        )
-        self.results["hasher"] = json.loads(out.strip().splitlines()[-1])
-        if static.wait(120) != 0:
-            raise RuntimeError(f"collectstatic failed: {static.stderr.read()}")
-
-    def _rmtmp(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.site = stage.prepare_site(self.opts, self.cleanup, "bench-cohort")
+        self.tmp, self.env = self.site.tmp, self.site.env
+        self.password, self.db_label = self.site.password, self.site.db_label
+        self.sampler.db_pid = self.site.db_pid
+        self.results["hasher"] = self.site.hasher
 
     def quiet_check(self) -> None:
         """Warn when something else keeps the machine busy: it skews every figure."""
@@ -483,10 +367,7 @@ class Bench:
                 results += data["results"]
         path = self.tmp / "acks.json"
         path.write_text(json.dumps({"acks": acks, "results": results}))
-        out = run(
-            [PYTHON, "bench/dbtool.py", "audit", PREFIX, str(path)], self.env, "audit"
-        )
-        return json.loads(out.strip().splitlines()[-1])
+        return self.site.audit(path)
 
     def summary(self, audit: dict) -> int:
         phases = self.results["phases"]
@@ -620,11 +501,6 @@ def count_in(samples: list[list], start: float, end: float) -> dict[str, int]:
 def main() -> int:
     opts = options()
     bench = Bench(opts)
-
-    def terminate(signum, frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, terminate)
     if opts.nice:
         # On a shared machine: run the server, the database and the generator
         # ahead of other jobs (every child inherits it). Negative needs root.
@@ -637,9 +513,8 @@ def main() -> int:
             )
         except OSError as exc:
             say(f"BENCH_NICE={opts.nice} ignored: {exc}")
-    started = time.time()
-    code = 1
-    try:
+
+    def body() -> int:
         bench.prepare()
         bench.quiet_check()
         bench.serve()
@@ -654,21 +529,9 @@ def main() -> int:
         bench.results["cpu_timeline"] = bench.sampler.samples
         if opts.json:
             Path(opts.json).write_text(json.dumps(bench.results, indent=1, default=str))
-    except KeyboardInterrupt:
-        say("\ninterrupted: stopping everything")
-        code = 130
-    except SystemExit as exc:  # SIGTERM
-        say("\nterminated: stopping everything")
-        code = exc.code if isinstance(exc.code, int) else 1
-    except Exception as exc:
-        traceback.print_exc()
-        say(f"\nbench-cohort failed: {exc}")
-        code = 1
-    finally:
-        bench.cleanup.run()
-    verdict = "OK" if code == 0 else "FAILED"
-    say(f"bench-cohort: {verdict} in {time.time() - started:.0f}s")
-    return code
+        return code
+
+    return stage.main("bench-cohort", body, bench.cleanup)
 
 
 if __name__ == "__main__":

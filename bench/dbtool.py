@@ -6,12 +6,19 @@ python bench/dbtool.py trainees N PREFIX PASSWORD
     and the hash is shared, so every login the benchmark makes costs what a real
     login costs, without paying N hashings to set the accounts up.
 
+python bench/dbtool.py sessions PREFIX
+    A logged-in session for each trainee whose username starts with PREFIX, as
+    ``django.contrib.auth.login`` leaves it; prints {username: session key} as JSON.
+    The fault drill's cohort is logged in before the exam opens: it drills faults,
+    and leaves the cost of PBKDF2 logins to the cohort benchmark.
+
 python bench/dbtool.py audit PREFIX ACKS.json
     Check every answer the server acknowledged with 200 against the database
     (the last acknowledged value of each attempt's question must be stored), and
     every attempt's stored score against a recomputation from its stored answers
     with ``quizzes.scoring.answer_score`` and the keys in the database. Prints a
-    JSON report on stdout.
+    JSON report on stdout. ACKS.json may also list the saves the client gave up on
+    ("unacked"): one of them stored after the last acknowledged save is not a loss.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import json
 import sys
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +69,27 @@ def create_trainees(count: int, prefix: str, password: str) -> None:
     )
 
 
+def create_sessions(prefix: str) -> None:
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = {}
+    for user in get_user_model().objects.filter(username__startswith=prefix):
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys[user.username] = session.session_key
+    print(json.dumps(keys))
+
+
 def audit(prefix: str, acks_path: str) -> None:
     from quizzes.choices import AttemptState
     from quizzes.models import Answer, Attempt, Choice
@@ -95,11 +124,22 @@ def audit(prefix: str, acks_path: str) -> None:
     ).values_list("question_id", "pk"):
         correct.setdefault(question_id, set()).add(choice_id)
 
-    lost = []
+    # Saves the client gave up on after the last acknowledged one (the fault drill):
+    # the server may have applied one without the client hearing of it, so its
+    # value stored instead is not a loss.
+    maybe: dict[tuple[int, int], list] = {}
+    for save in data.get("unacked", []):
+        key = (save["attempt"], save["question"])
+        if key in last and save["sent"] > last[key]["acked"]:
+            maybe.setdefault(key, []).append([sorted(save["choices"]), save["flagged"]])
+
+    lost, unacked_applied = [], 0
     for key, ack in last.items():
         answer = stored.get(key)
         if answer is None:
             lost.append({"attempt": key[0], "question": key[1], "stored": None})
+        elif [sorted(answer.choice_ids), bool(answer.flagged)] in maybe.get(key, []):
+            unacked_applied += 1
         elif sorted(answer.choice_ids) != sorted(ack["choices"]) or bool(
             answer.flagged
         ) != bool(ack["flagged"]):
@@ -161,6 +201,7 @@ def audit(prefix: str, acks_path: str) -> None:
                 "acked_answers": len(last),
                 "lost_answers": len(lost),
                 "lost_examples": lost[:10],
+                "unacked_applied": unacked_applied,
                 "score_mismatches": len(mismatches),
                 "mismatch_examples": mismatches[:10],
                 "client_score_disagreements": len(client_disagrees),
@@ -178,6 +219,8 @@ def main(argv: list[str]) -> None:
     setup()
     if argv[:1] == ["trainees"] and len(argv) == 4:
         create_trainees(int(argv[1]), argv[2], argv[3])
+    elif argv[:1] == ["sessions"] and len(argv) == 2:
+        create_sessions(argv[1])
     elif argv[:1] == ["audit"] and len(argv) == 3:
         audit(argv[1], argv[2])
     else:

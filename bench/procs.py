@@ -1,7 +1,8 @@
 """Processes the benchmark starts and watches: gunicorn, PostgreSQL, CPU sampling.
 
 Everything started here is registered with a ``Cleanup`` so that it is stopped at
-exit, on error and on Ctrl-C alike.
+exit, on error and on Ctrl-C alike. psutil (requirements-bench.txt) is imported only
+by the CPU sampling: the fault drill needs nothing beyond requirements.txt.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
-
-import psutil
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 # The gunicorn of the interpreter running the benchmark (the .venv's).
@@ -83,6 +82,8 @@ def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
 
 def tree_cpu(pid: int | None) -> float:
     """CPU seconds of a process and its children, the reaped ones included."""
+    import psutil
+
     if pid is None:
         return 0.0
     try:
@@ -127,6 +128,8 @@ class CpuSampler(threading.Thread):
             self.generator_pid = pid
 
     def sample(self) -> None:
+        import psutil
+
         machine = psutil.cpu_times()
         idle = machine.idle + getattr(machine, "iowait", 0.0)
         total = sum(machine)
@@ -251,11 +254,18 @@ def start_gunicorn(root: Path, env: dict, port: int, log_dir: Path) -> subproces
     raise RuntimeError(f"gunicorn did not answer {url} within 60 s")
 
 
-def gunicorn_workers(proc: subprocess.Popen) -> int:
+def children(pid: int) -> list[int]:
+    """The pids of a process's children (Linux's /proc), none once it is gone."""
     try:
-        return len(psutil.Process(proc.pid).children())
-    except psutil.NoSuchProcess:
-        return 0
+        return [
+            int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
+    except (OSError, ValueError):
+        return []
+
+
+def gunicorn_workers(proc: subprocess.Popen) -> int:
+    return len(children(proc.pid))
 
 
 # ---- PostgreSQL ----------------------------------------------------------------
@@ -286,12 +296,45 @@ def ensure_postgres_installed() -> None:
     )
 
 
-def start_postgres_cluster(cleanup: Cleanup) -> tuple[str, int]:
+class PostgresCluster:
     """A throwaway PostgreSQL 15 cluster on loopback, as ``.ci/run`` starts one.
 
-    Returns (a server URL without a database, the postmaster's pid). Durable
-    settings (fsync and synchronous_commit on), as a production server would run.
+    Durable settings (fsync and synchronous_commit on), as a production server runs.
+    ``stop(mode="immediate")`` is a crash: the next start replays the WAL.
     """
+
+    def __init__(self, directory: Path, port: int) -> None:
+        self.directory = directory
+        self.port = port
+        # A server URL without a database of ours.
+        self.url = f"postgres://postgres@127.0.0.1:{port}/postgres"
+
+    @property
+    def pid(self) -> int:
+        """The postmaster's pid (a new one after each start)."""
+        return int((self.directory / "data/postmaster.pid").read_text().split()[0])
+
+    def start(self) -> None:
+        _su_postgres(
+            f"{PG_BIN}/pg_ctl -D '{self.directory}/data' -l '{self.directory}/log' -w "
+            f"-o \"-c listen_addresses=127.0.0.1 -p {self.port} -k '{self.directory}' "
+            '-c max_connections=200" start'
+        )
+        if os.nice(0) < 0:  # BENCH_NICE: the postmaster is a session of its own
+            prioritize(self.pid, os.nice(0))
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run(
+            ["su", "postgres", "-s", "/bin/sh", "-c",
+             f"{PG_BIN}/pg_ctl -D '{self.directory}/data' -m {mode} -w stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )  # fmt: skip
+
+
+def start_postgres_cluster(cleanup: Cleanup) -> PostgresCluster:
+    """Create and start a throwaway cluster, stopped and removed by ``cleanup``."""
     ensure_postgres_installed()
     if os.geteuid() != 0:
         raise RuntimeError("--pg needs root (initdb runs as the postgres user)")
@@ -306,35 +349,20 @@ def start_postgres_cluster(cleanup: Cleanup) -> tuple[str, int]:
     )
     cleanup.add("remove the PostgreSQL directory", lambda: shutil.rmtree(pg_dir, True))
     shutil.chown(pg_dir, "postgres")
-    port = free_port()
     _su_postgres(
         f"{PG_BIN}/initdb -D '{pg_dir}/data' -A trust -U postgres -E UTF8 "
         "--locale=C.UTF-8"
     )
-
-    def stop() -> None:
-        subprocess.run(
-            ["su", "postgres", "-s", "/bin/sh", "-c",
-             f"{PG_BIN}/pg_ctl -D '{pg_dir}/data' -m fast stop"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=60,
-        )  # fmt: skip
-
-    cleanup.add("stop PostgreSQL", stop)
-    _su_postgres(
-        f"{PG_BIN}/pg_ctl -D '{pg_dir}/data' -l '{pg_dir}/log' -w "
-        f"-o \"-c listen_addresses=127.0.0.1 -p {port} -k '{pg_dir}' "
-        '-c max_connections=200" start'
-    )
-    pid = int((pg_dir / "data/postmaster.pid").read_text().split()[0])
-    if os.nice(0) < 0:  # BENCH_NICE: the postmaster is a session of its own
-        prioritize(pid, os.nice(0))
-    return f"postgres://postgres@127.0.0.1:{port}/postgres", pid
+    cluster = PostgresCluster(pg_dir, free_port())
+    cleanup.add("stop PostgreSQL", cluster.stop)
+    cluster.start()
+    return cluster
 
 
 def postmaster_pid(port: int) -> int | None:
     """The PostgreSQL server listening on a loopback port (for its CPU time)."""
+    import psutil
+
     try:
         for conn in psutil.net_connections(kind="tcp"):
             if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:

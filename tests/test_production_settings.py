@@ -55,3 +55,16 @@ def test_debug_is_off_unless_asked_for():
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
     result = manage("shell", "-c", code, DEBUG="bogus", **env)
     assert "DEBUG='bogus'" in result.stderr
+
+
+def test_persistent_database_connections_are_health_checked():
+    """A worker's kept connection is checked before a request reuses it, so that a
+    database restart costs no request on a dead connection, on either database."""
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    env = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "x.example"}
+    for url in ("sqlite:////tmp/x.sqlite3", "postgres://u@127.0.0.1:5432/x"):
+        result = manage("shell", "-c", code, DATABASE_URL=url, **env)
+        assert result.stdout.splitlines()[-1] == "60 True", result.stderr

@@ -111,9 +111,14 @@ TEMPLATES = [
 WSGI_APPLICATION = "quizsite.wsgi.application"
 
 # SQLite is the embedded default; DATABASE_URL selects PostgreSQL (the scale database).
+# Connections persist for 60 s, and each is checked before its first use in a request:
+# after a database restart a worker reconnects at once instead of failing a request on
+# the dead connection (the fault drill, bench/drill.py, measures it).
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
