@@ -29,6 +29,7 @@ from tests.browser.helpers import (
     answer_row,
     autosaved,
     chosen_texts,
+    clock_seconds,
     on_question,
     save_status,
 )
@@ -324,4 +325,76 @@ def test_the_submit_page_sends_what_an_outage_left_queued(
     page.wait_for_function(
         "prefix => !Object.keys(localStorage).some(k => k.startsWith(prefix))",
         arg=f"quizzes.attempt.{attempt.pk}.q.",
+    )
+
+
+def test_an_offline_copy_older_than_a_saved_answer_shows_the_saved_answer_and_clock(
+    page, context, login, trainee
+):
+    """The copy was kept before the trainee answered and five minutes ago: reloaded
+    offline, it shows the answer the server stored since and the time left now, so
+    a change of the flag alone keeps the choice."""
+    page.clock.install()
+    quiz = quiz_with_questions(
+        2, title="Old copy exam", time_limit=timedelta(minutes=30)
+    )
+    login(trainee)
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start attempt 1").click()
+    on_question(page, 1, 2)
+    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    wait_for_copy(page, attempt, 1)  # kept blank, with 30:00 left
+    with autosaved(page):
+        click(page, "Oral 1")
+    page.clock.fast_forward("05:00")
+
+    context.set_offline(True)
+    page.reload()
+    on_question(page, 1, 2)
+    expect(save_status(page)).to_have_text(OFFLINE_COPY)
+    expect(page.get_by_label("Oral 1", exact=True)).to_be_checked()
+    expect(nav_state(page, 1)).to_contain_text("Answered")
+    assert 25 * 60 - 5 <= clock_seconds(page) <= 25 * 60
+    click(page, "Flag for review")
+    expect(save_status(page)).to_contain_text("1 answer waiting to be saved")
+
+    with autosaved(page):
+        context.set_offline(False)
+    stored = answer_row(attempt, 1)
+    assert chosen_texts(stored) == ["Oral 1"] and stored.flagged
+    assert stored.seq == 2
+
+
+def test_the_result_page_and_log_out_leave_no_copy_of_an_attempt(page, login, trainee):
+    """The result page deletes the copies of its attempt only; logging out (on the
+    log-in page it lands on) deletes every copy: the next person at a shared
+    computer finds no page of this trainee."""
+    first_quiz = quiz_with_questions(2, title="Finished exam", time_limit=None)
+    other_quiz = quiz_with_questions(1, title="Open exam", time_limit=None)
+    login(trainee)
+    started = []
+    for quiz in (first_quiz, other_quiz):
+        page.goto(quiz.get_absolute_url())
+        page.get_by_role("button", name="Start attempt 1").click()
+        started.append(Attempt.objects.get(trainee=trainee, quiz=quiz))
+        wait_for_copy(page, started[-1], 1)
+    finished, still_open = started
+    page.goto(f"/attempts/{finished.pk}/?q=2")
+    wait_for_copy(page, finished, 2)
+
+    page.goto(f"/attempts/{finished.pk}/submit/")
+    page.get_by_role("button", name="Submit attempt").click()
+    expect(page).to_have_url(f"/attempts/{finished.pk}/result/")
+    wait_for_no_copy(page, finished)
+    wait_for_copy(page, still_open, 1)  # another attempt's copy stays
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    wait_for_no_copy(page, still_open)
+    page.wait_for_function(
+        """(name) => {
+            caches.has(name).then((exists) => { window.__cacheGone = !exists; });
+            return window.__cacheGone === true;
+        }""",
+        arg=CACHE,
     )

@@ -39,6 +39,17 @@ function attemptOf(url) {
   return match ? match[1] : null;
 }
 
+// A copy is filed under its question's own address (/attempts/7/?q=3), the one
+// the page puts in the address bar, whatever the request was (/attempts/7/ picks
+// a question on the server).
+function pageKey(url, html) {
+  var key = new URL(url);
+  var position = /data-position="(\d+)"/.exec(html);
+  key.search = position ? "?q=" + position[1] : key.search;
+  key.hash = "";
+  return key.href;
+}
+
 // Keep a copy of a page the server allows offline, marked as the offline copy.
 function keep(request, response) {
   if (
@@ -60,10 +71,11 @@ function keep(request, response) {
     headers.delete("Content-Length");
     headers.delete("Content-Encoding");
     var copy = new Response(marked, { status: 200, headers: headers });
+    var key = pageKey(response.url || request.url, html);
     return caches.open(CACHE).then(function (cache) {
       // Deleted first, so that the newest copy is the last of cache.keys().
-      return cache.delete(request.url).then(function () {
-        return cache.put(request.url, copy);
+      return cache.delete(key).then(function () {
+        return cache.put(key, copy);
       });
     });
   });
