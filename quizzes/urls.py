@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz_detail"),
     path("quizzes/<slug:slug>/start/", views.quiz_start, name="quiz_start"),
+    path("attempts/sw.js", views.service_worker, name="service_worker"),
     path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
     path(
         "attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"

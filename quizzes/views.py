@@ -10,11 +10,13 @@ one clock.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +70,9 @@ from quizzes.services.attempts import (
 from quizzes.services.reports import ReportError, report_create
 
 HISTORY_PAGE_SIZE = 50
+# The header that lets static/quizzes/sw.js keep a copy of a page for offline use.
+OFFLINE_PAGE_HEADER = "X-Offline-Page"
+SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "quizzes" / "sw.js"
 
 
 @login_required
@@ -184,7 +189,11 @@ def attempt_page(request, attempt_id: int):
         # The key is shown: so is the problem report (one query, only then).
         reports = problem_reports_for_attempt(trainee=request.user, attempt=attempt)
         context |= _report_context(report=reports.get(current.question_id))
-    return render(request, "quizzes/attempt.html", context)
+    response = render(request, "quizzes/attempt.html", context)
+    # The service worker keeps a copy of this page only (an attempt in progress),
+    # to show it again on a reload while offline: never a result or a review.
+    response[OFFLINE_PAGE_HEADER] = "attempt"
+    return response
 
 
 @never_cache  # the Back button must not show a stale clock or stale answers
@@ -220,6 +229,25 @@ def attempt_submit(request, attempt_id: int):
         "clock": clock_text(seconds_left),
     }
     return render(request, "quizzes/attempt_submit.html", context)
+
+
+@require_GET
+def service_worker(request):
+    """The attempt pages' service worker (static/quizzes/sw.js).
+
+    Served from /attempts/ rather than /static/ so that its scope covers the
+    attempt pages without a Service-Worker-Allowed header. The same file for
+    everyone, holding nothing of any user: public, so that the browser's update
+    check works whoever is logged in. no-cache: a new version is found at once.
+    """
+    response = HttpResponse(_service_worker_source(), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@cache
+def _service_worker_source() -> bytes:
+    return SERVICE_WORKER.read_bytes()
 
 
 @login_required

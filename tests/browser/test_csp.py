@@ -37,6 +37,11 @@ def test_the_attempt_page_reports_no_csp_violation(page, login, trainee):
     with autosaved(page):
         page.get_by_role("radio").first.check()
     expect(page.locator("[data-timer]")).to_be_visible()
+    # The offline copy's service worker runs under the policy too (worker-src
+    # falls back to script-src 'self').
+    assert page.evaluate(
+        "navigator.serviceWorker.ready.then((r) => r.active.scriptURL)"
+    ).endswith("/attempts/sw.js")
     assert page.evaluate("window.__cspViolations") == []
     page.goto(f"{page.url.split('?')[0]}submit/")
     assert page.evaluate("window.__cspViolations") == []

@@ -3,12 +3,13 @@ changes that reach the server after the time is up are listed, not dropped.
 
 The page writes every change to localStorage before sending it, numbered per
 question; the server keeps the number of the last change it stored and ignores an
-older one. Here three tabs of one attempt (one question each, since a question's
-page cannot load offline) answer through a 60-second outage while the server is
-killed and started again; the first tab is reloaded offline (the browser's error
-page: only storage still holds its answers); when the network returns, that tab
-alone shows the queued answers and replays them. The page's timers (the retry
-back-off) move only with Playwright's clock: nothing here sleeps.
+older one. Here three tabs of one attempt (one question each: a question not yet
+opened has no offline copy) answer through a 60-second outage while the server is
+killed and started again; the first tab is reloaded offline: the service worker
+(sw.js) serves the copy of the page it kept, and the page shows the queued answers
+over it at once; when the network returns, that tab alone replays them. The
+page's timers (the retry back-off) move only with Playwright's clock: nothing here
+sleeps.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Error, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from quizzes.choices import AttemptState
 from quizzes.models import Answer, Attempt, LateAnswer
@@ -28,6 +29,7 @@ from tests.browser.helpers import (
     answer_row,
     autosaved,
     chosen_texts,
+    clock_seconds,
     on_question,
     save_status,
 )
@@ -37,6 +39,8 @@ from tests.views.factories import quiz_with_questions
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SAVES = "**/api/attempts/*/answers/*"
+CACHE = "quizzes-offline-v1"  # sw.js's cache
+OFFLINE_COPY = "Offline: showing the copy saved in this browser."
 LATE_HEADING = "Changes that arrived after the time was up and were not counted"
 
 
@@ -82,6 +86,34 @@ def stored_seq(tab: Page, attempt: Attempt, question_id: int) -> int:
     return int(tab.evaluate("key => localStorage.getItem(key)", key))
 
 
+# wait_for_function does not await a promise (one counts as true at once): the
+# predicate starts the Cache Storage lookup and reports the last one's answer.
+POLL_CACHE = """([name, path, test]) => {
+    const key = "__cacheCheck:" + test + path;
+    caches.has(name)
+        .then((exists) => (exists ? caches.open(name).then((c) => c.keys()) : []))
+        .then((requests) => {
+            const urls = requests.map((r) => new URL(r.url));
+            window[key] = test === "copy"
+                ? urls.some((u) => u.pathname + u.search === path)
+                : !urls.some((u) => u.pathname === path);
+        });
+    return window[key] === true;
+}"""
+
+
+def wait_for_copy(tab: Page, attempt: Attempt, position: int) -> None:
+    """Wait until the service worker holds its copy of the question's page."""
+    path = f"/attempts/{attempt.pk}/?q={position}"
+    tab.wait_for_function(POLL_CACHE, arg=[CACHE, path, "copy"])
+
+
+def wait_for_no_copy(tab: Page, attempt: Attempt) -> None:
+    """Wait until the service worker's cache holds no page of the attempt."""
+    path = f"/attempts/{attempt.pk}/"
+    tab.wait_for_function(POLL_CACHE, arg=[CACHE, path, "none"])
+
+
 def queued_keys(tab: Page, attempt: Attempt) -> list[str]:
     prefix = f"quizzes.attempt.{attempt.pk}.q."
     return tab.evaluate(
@@ -107,6 +139,8 @@ def test_answers_given_through_an_outage_and_a_restart_are_all_stored_in_order(
     on_question(first, 1, 3)
     attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
     answers = {a.position: a for a in attempt.answers.select_related("question")}
+    # This page came before the worker: the worker fetches a copy of it, blank.
+    wait_for_copy(first, attempt, 1)
 
     with first.expect_response(lambda r: r.request.method == "PUT") as saved:
         click(first, "Oral 1")
@@ -117,6 +151,7 @@ def test_answers_given_through_an_outage_and_a_restart_are_all_stored_in_order(
         tabs[position] = context.new_page()
         tabs[position].goto(f"/attempts/{attempt.pk}/?q={position}")
         on_question(tabs[position], position, 3)
+        wait_for_copy(first, attempt, position)
     # From here the pages' timers run only when the test moves the clock.
     first.clock.pause_at(first.evaluate("Date.now()") / 1000 + 2)
 
@@ -134,33 +169,34 @@ def test_answers_given_through_an_outage_and_a_restart_are_all_stored_in_order(
     expect(save_status(tabs[1])).to_have_text(
         "3 answers waiting to be saved — retrying."
     )
-    with pytest.raises(Error, match="ERR_INTERNET_DISCONNECTED"):
-        tabs[1].reload()  # the browser's error page: the tab's script is gone
     tabs[2].close()
     tabs[3].close()  # their changes are left in storage only
+
+    # Reloaded offline (the server down too): the copy the worker kept, before
+    # any answer, shows the queued answers of all three questions at once.
+    tabs[1].reload()
+    on_question(first, 1, 3)
+    expect(first.get_by_label("Patch 1", exact=True)).to_be_checked()
+    expect(nav_state(first, 1)).to_contain_text("Answered")
+    expect(nav_state(first, 2)).to_contain_text("Answered, flagged")
+    expect(nav_state(first, 3)).to_contain_text("Answered")
+    expect(save_status(first)).to_have_text(
+        f"{OFFLINE_COPY} 3 answers waiting to be saved — retrying."
+    )
     app_server.start()
-    first.clock.run_for("00:40")  # 60 s offline
+    first.clock.run_for("00:40")  # 60 s offline: the page keeps retrying
+    expect(save_status(first)).to_have_text(
+        f"{OFFLINE_COPY} 3 answers waiting to be saved — retrying."
+    )
     assert {a.position: a.choice_ids for a in attempt.answers.all()} == {
         1: [a.pk for a in answers[1].question.choices.filter(text="Oral 1")],
         2: [],
         3: [],
     }
 
-    # Back online, the reload comes through before the saves do (held here, so
-    # the restored page can be seen): it shows the queued answers, not the server's.
-    first.route(SAVES, lambda route: route.abort())
-    context.set_offline(False)
-    first.reload()
-    on_question(first, 1, 3)
-    expect(first.get_by_label("Patch 1", exact=True)).to_be_checked()
-    expect(nav_state(first, 1)).to_contain_text("Answered")
-    expect(nav_state(first, 2)).to_contain_text("Answered, flagged")
-    expect(nav_state(first, 3)).to_contain_text("Answered")
-    expect(save_status(first)).to_have_text("3 answers waiting to be saved — retrying.")
-
-    first.unroute(SAVES)
+    # Back online, the restored page replays the queue, oldest change first.
     with first.expect_response(lambda r: r.request.method == "PUT"):
-        first.clock.run_for("00:05")  # the first back-off step
+        context.set_offline(False)
     expect(save_status(first)).to_have_text("Saved.")
     assert queued_keys(first, attempt) == []
 
@@ -289,4 +325,76 @@ def test_the_submit_page_sends_what_an_outage_left_queued(
     page.wait_for_function(
         "prefix => !Object.keys(localStorage).some(k => k.startsWith(prefix))",
         arg=f"quizzes.attempt.{attempt.pk}.q.",
+    )
+
+
+def test_an_offline_copy_older_than_a_saved_answer_shows_the_saved_answer_and_clock(
+    page, context, login, trainee
+):
+    """The copy was kept before the trainee answered and five minutes ago: reloaded
+    offline, it shows the answer the server stored since and the time left now, so
+    a change of the flag alone keeps the choice."""
+    page.clock.install()
+    quiz = quiz_with_questions(
+        2, title="Old copy exam", time_limit=timedelta(minutes=30)
+    )
+    login(trainee)
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start attempt 1").click()
+    on_question(page, 1, 2)
+    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    wait_for_copy(page, attempt, 1)  # kept blank, with 30:00 left
+    with autosaved(page):
+        click(page, "Oral 1")
+    page.clock.fast_forward("05:00")
+
+    context.set_offline(True)
+    page.reload()
+    on_question(page, 1, 2)
+    expect(save_status(page)).to_have_text(OFFLINE_COPY)
+    expect(page.get_by_label("Oral 1", exact=True)).to_be_checked()
+    expect(nav_state(page, 1)).to_contain_text("Answered")
+    assert 25 * 60 - 5 <= clock_seconds(page) <= 25 * 60
+    click(page, "Flag for review")
+    expect(save_status(page)).to_contain_text("1 answer waiting to be saved")
+
+    with autosaved(page):
+        context.set_offline(False)
+    stored = answer_row(attempt, 1)
+    assert chosen_texts(stored) == ["Oral 1"] and stored.flagged
+    assert stored.seq == 2
+
+
+def test_the_result_page_and_log_out_leave_no_copy_of_an_attempt(page, login, trainee):
+    """The result page deletes the copies of its attempt only; logging out (on the
+    log-in page it lands on) deletes every copy: the next person at a shared
+    computer finds no page of this trainee."""
+    first_quiz = quiz_with_questions(2, title="Finished exam", time_limit=None)
+    other_quiz = quiz_with_questions(1, title="Open exam", time_limit=None)
+    login(trainee)
+    started = []
+    for quiz in (first_quiz, other_quiz):
+        page.goto(quiz.get_absolute_url())
+        page.get_by_role("button", name="Start attempt 1").click()
+        started.append(Attempt.objects.get(trainee=trainee, quiz=quiz))
+        wait_for_copy(page, started[-1], 1)
+    finished, still_open = started
+    page.goto(f"/attempts/{finished.pk}/?q=2")
+    wait_for_copy(page, finished, 2)
+
+    page.goto(f"/attempts/{finished.pk}/submit/")
+    page.get_by_role("button", name="Submit attempt").click()
+    expect(page).to_have_url(f"/attempts/{finished.pk}/result/")
+    wait_for_no_copy(page, finished)
+    wait_for_copy(page, still_open, 1)  # another attempt's copy stays
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    wait_for_no_copy(page, still_open)
+    page.wait_for_function(
+        """(name) => {
+            caches.has(name).then((exists) => { window.__cacheGone = !exists; });
+            return window.__cacheGone === true;
+        }""",
+        arg=CACHE,
     )

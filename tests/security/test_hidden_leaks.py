@@ -37,6 +37,9 @@ REVIEWED_DATA_ATTRIBUTES = {
     "data-seconds-left",
     "data-seq",
     "data-submit-url",
+    # the service worker's URL; "network" (the offline copy says "offline-copy")
+    "data-service-worker-url",
+    "data-page-source",
 }
 KEY_WORDS = re.compile(r"correct|rationale|explanation|source.?quote|answer.?key", re.I)
 

@@ -32,6 +32,8 @@ PUBLIC = {
     "accounts/login/",
     "admin/login/",
     "api/openapi.json",
+    # The attempt pages' service worker: the same script for everyone, no data.
+    "attempts/sw.js",
 }
 ADMIN_ONLY_SUPERUSER = ("admin/auth/",)
 # Log-out answers a GET with a redirect (it takes a POST); nothing to protect.

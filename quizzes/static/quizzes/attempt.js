@@ -31,6 +31,13 @@
  *   jumping to the first unanswered question.
  * - At zero the queue is sent once, the attempt is submitted through the API, then
  *   the result page opens.
+ * - Offline reloads: the page registers sw.js (data-service-worker-url), which
+ *   keeps a copy of each question's page and serves it when the network or the
+ *   server fails, marked data-page-source="offline-copy". Such a copy shows the
+ *   server's state of its time, so the page lays over it what this browser knows
+ *   newer: the queued changes, the last saved state of each question (kept in
+ *   storage when the server applied it) and the deadline (as a wall-clock time),
+ *   and says it is the offline copy.
  */
 (function () {
   "use strict";
@@ -45,7 +52,11 @@
   var LEAVE_DELAY_MS = 4000;
   var MILESTONES = [600, 300, 60];
 
+  var OFFLINE_COPY_TEXT = "Offline: showing the copy saved in this browser.";
+
   var submitUrl = root.dataset.submitUrl;
+  // Served by sw.js from its cache: until a save gets through, the status says so.
+  var offlineCopy = root.dataset.pageSource === "offline-copy";
   var resultUrl = root.dataset.resultUrl;
   var clockEl = root.querySelector("[data-timer]");
   var announcer = root.querySelector("[data-timer-announcer]");
@@ -107,6 +118,9 @@
       return;
     }
     endsAt = performance.now() + seconds * 1000;
+    // As a wall-clock time, for an offline copy of this page whose own
+    // seconds-left is as old as the copy.
+    writeItem(prefix + "ends", String(Date.now() + seconds * 1000));
     // Marks already behind us are not announced late (the page may open at 4:30).
     MILESTONES.forEach(function (mark) {
       if (seconds < mark) {
@@ -252,7 +266,7 @@
     }
   }
 
-  function queueKeys() {
+  function queueKeys(kind) {
     var keys = Object.keys(unstored);
     try {
       for (var i = 0; storage && i < storage.length; i++) {
@@ -262,7 +276,9 @@
       // Storage went away: the page's own entries remain.
     }
     return keys.filter(function (key, index) {
-      return key.indexOf(prefix + "q.") === 0 && keys.indexOf(key) === index;
+      return (
+        key.indexOf(prefix + (kind || "q.")) === 0 && keys.indexOf(key) === index
+      );
     });
   }
 
@@ -289,6 +305,15 @@
   function noteSeq(questionId, seq) {
     if (seq > lastSeq(questionId)) {
       writeItem(prefix + "seq." + questionId, String(seq));
+    }
+  }
+
+  // The state the server stored for a question, for an offline copy of its page
+  // that was made before it (see restore).
+  function keepSaved(entry) {
+    var saved = readJson(prefix + "s." + entry.questionId);
+    if (!saved || saved.seq < entry.seq) {
+      writeItem(prefix + "s." + entry.questionId, JSON.stringify(entry));
     }
   }
 
@@ -341,7 +366,9 @@
     if (!statusEl) {
       return;
     }
-    statusEl.textContent = text;
+    statusEl.textContent = [offlineCopy ? OFFLINE_COPY_TEXT : "", text]
+      .filter(Boolean)
+      .join(" ");
     statusEl.classList.toggle("is-error", Boolean(isError));
   }
 
@@ -425,7 +452,11 @@
         if (response.ok) {
           return response.json().then(function (data) {
             failures = 0;
+            offlineCopy = false; // the server is back: what follows is its word
             noteSeq(entry.questionId, data.seq);
+            if (data.applied) {
+              keepSaved(entry);
+            }
             if (form && entry.questionId === form.dataset.questionId) {
               form.dataset.seq = Math.max(Number(form.dataset.seq) || 0, data.seq);
             }
@@ -589,6 +620,18 @@
   // unless the server already holds a change as new, then send the queue.
   function restore() {
     var serverSeq = Number(form.dataset.seq) || 0;
+    if (offlineCopy) {
+      // Saved after the copy was made: shown, not queued (the server has them).
+      savedStates().forEach(function (saved) {
+        if (saved.questionId !== form.dataset.questionId) {
+          updateNavigator(saved.position, saved);
+        } else if (saved.seq > serverSeq && !isLocked()) {
+          showAnswer(saved);
+          form.dataset.seq = saved.seq;
+          serverSeq = saved.seq;
+        }
+      });
+    }
     queued().forEach(function (entry) {
       if (entry.questionId !== form.dataset.questionId) {
         updateNavigator(entry.position, entry);
@@ -598,27 +641,68 @@
         dequeue(entry);
         return;
       }
-      Array.prototype.forEach.call(
-        form.querySelectorAll("input[name=choices]"),
-        function (input) {
-          input.checked = entry.choices.indexOf(Number(input.value)) !== -1;
-        }
-      );
-      var flag = form.querySelector("input[name=flagged]");
-      if (flag) {
-        flag.checked = Boolean(entry.flagged);
-      }
-      updateNavigator(entry.position, entry);
+      showAnswer(entry);
     });
     if (queued().length) {
       setStatus(waitingText(), false);
       flush();
+    } else if (offlineCopy) {
+      setStatus("", false);
     }
+  }
+
+  function showAnswer(entry) {
+    Array.prototype.forEach.call(
+      form.querySelectorAll("input[name=choices]"),
+      function (input) {
+        input.checked = entry.choices.indexOf(Number(input.value)) !== -1;
+      }
+    );
+    var flag = form.querySelector("input[name=flagged]");
+    if (flag) {
+      flag.checked = Boolean(entry.flagged);
+    }
+    updateNavigator(entry.position, entry);
+  }
+
+  function savedStates() {
+    return queueKeys("s.").map(readJson).filter(function (saved) {
+      return saved && typeof saved.seq === "number";
+    });
+  }
+
+  // The service worker that shows this page again on a reload while offline. A
+  // browser without one, or a refusal, changes nothing: the page works as before.
+  function registerWorker() {
+    var url = root.dataset.serviceWorkerUrl;
+    if (!url || !("serviceWorker" in navigator)) {
+      return;
+    }
+    var controlled = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker
+      .register(url)
+      .then(function () {
+        return navigator.serviceWorker.ready;
+      })
+      .then(function (registration) {
+        // This page came before the worker: ask it to keep a copy of it too.
+        if (!controlled && registration.active && form) {
+          registration.active.postMessage({
+            type: "keep-page",
+            url: questionUrl().href,
+          });
+        }
+      })
+      .catch(function () {});
   }
 
   // --- Start ------------------------------------------------------------------
 
   var initial = root.dataset.secondsLeft;
+  var ends = Number(readItem(prefix + "ends"));
+  if (offlineCopy && initial !== "" && ends) {
+    initial = Math.max(0, Math.round((ends - Date.now()) / 1000));
+  }
   if (clockEl && initial !== "" && initial !== undefined) {
     syncClock(Number(initial));
     timerId = window.setInterval(tick, 1000);
@@ -637,6 +721,7 @@
     });
     window.addEventListener("beforeunload", onBeforeUnload);
     restore();
+    registerWorker();
   } else {
     // The submit page: send what an outage left queued before the trainee submits.
     window.addEventListener("online", flush);
