@@ -25,6 +25,15 @@ def on_question(page: Page, position: int, count: int) -> None:
     page.wait_for_load_state("load")
 
 
+def attempt_opened(page: Page, quiz, trainee, *, count: int) -> Attempt:
+    """Start the trainee's first attempt from the quiz's page (the trainee is logged
+    in), wait for question 1 of ``count``, and return the attempt."""
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start attempt 1").click()
+    on_question(page, 1, count)
+    return Attempt.objects.get(trainee=trainee, quiz=quiz)
+
+
 def save_status(page: Page) -> Locator:
     return page.locator("[data-save-status]")
 

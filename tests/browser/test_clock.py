@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from quizzes.choices import AttemptState
 from quizzes.models import Attempt
 from quizzes.services.attempts import GRACE
-from tests.browser.helpers import autosaved, on_question, save_status
+from tests.browser.helpers import attempt_opened, autosaved, save_status
 from tests.views.factories import quiz_with_questions
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,9 +22,7 @@ def start_short_quiz(page, login, trainee) -> Attempt:
     """Log in, start a two-question quiz of SHORT_LIMIT, answer question 1 right."""
     quiz = quiz_with_questions(2, title="Five seconds", time_limit=SHORT_LIMIT)
     login(trainee)
-    page.goto(quiz.get_absolute_url())
-    page.get_by_role("button", name="Start attempt 1").click()
-    on_question(page, 1, 2)
+    attempt_opened(page, quiz, trainee, count=2)
     with autosaved(page):
         page.get_by_text("Intramuscular 1", exact=True).click()
     return Attempt.objects.get(trainee=trainee, quiz=quiz)

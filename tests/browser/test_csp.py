@@ -9,7 +9,7 @@ autosave script, is where it matters most.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import autosaved, on_question
+from tests.browser.helpers import attempt_opened, autosaved
 from tests.views.factories import quiz_with_questions
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,9 +31,7 @@ def test_the_attempt_page_reports_no_csp_violation(page, login, trainee):
     )
     quiz = quiz_with_questions(2, title="Under the policy")
     login(trainee)
-    page.goto(quiz.get_absolute_url())
-    page.get_by_role("button", name="Start attempt 1").click()
-    on_question(page, 1, 2)
+    attempt_opened(page, quiz, trainee, count=2)
     with autosaved(page):
         page.get_by_role("radio").first.check()
     expect(page.locator("[data-timer]")).to_be_visible()

@@ -3,13 +3,12 @@
 import pytest
 from playwright.sync_api import expect
 
-from quizzes.models import Attempt
 from tests.browser.helpers import (
     answer_row,
+    attempt_opened,
     autosaved,
     choice,
     chosen_texts,
-    on_question,
     save_status,
 )
 from tests.views.factories import quiz_with_questions
@@ -24,10 +23,7 @@ def test_answers_changed_offline_are_saved_when_the_network_returns(
     flag; back online, it saves them without being asked, and a reload shows them."""
     quiz = quiz_with_questions(2, title="Offline exam")
     login(trainee)
-    page.goto(quiz.get_absolute_url())
-    page.get_by_role("button", name="Start attempt 1").click()
-    on_question(page, 1, 2)
-    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    attempt = attempt_opened(page, quiz, trainee, count=2)
     with autosaved(page):
         page.get_by_text("Oral 1", exact=True).click()
 

@@ -27,6 +27,7 @@ from quizzes.services.attempts import GRACE
 from tests.browser.conftest import DESKTOP, PASSWORD, TIMEOUT_MS
 from tests.browser.helpers import (
     answer_row,
+    attempt_opened,
     autosaved,
     chosen_texts,
     clock_seconds,
@@ -221,10 +222,7 @@ def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
     page.clock.install()
     quiz = quiz_with_questions(2, title="Late exam", time_limit=timedelta(minutes=30))
     login(trainee)
-    page.goto(quiz.get_absolute_url())
-    page.get_by_role("button", name="Start attempt 1").click()
-    on_question(page, 1, 2)
-    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    attempt = attempt_opened(page, quiz, trainee, count=2)
     with autosaved(page):
         click(page, "Intramuscular 1")
     second = context.new_page()
@@ -279,10 +277,7 @@ def test_without_storage_answers_are_still_saved_and_kept_through_a_drop(
     context.add_init_script(NO_STORAGE[storage])
     quiz = quiz_with_questions(2, title="No storage exam", time_limit=None)
     login(trainee)
-    page.goto(quiz.get_absolute_url())
-    page.get_by_role("button", name="Start attempt 1").click()
-    on_question(page, 1, 2)
-    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    attempt = attempt_opened(page, quiz, trainee, count=2)
     with autosaved(page):
         click(page, "Oral 1")
 
@@ -303,10 +298,7 @@ def test_the_submit_page_sends_what_an_outage_left_queued(
     page the trainee opens, here the submit page, sends it."""
     quiz = quiz_with_questions(2, title="Closed tab exam", time_limit=None)
     login(trainee)
-    page.goto(quiz.get_absolute_url())
-    page.get_by_role("button", name="Start attempt 1").click()
-    on_question(page, 1, 2)
-    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    attempt = attempt_opened(page, quiz, trainee, count=2)
     tab = context.new_page()
     tab.goto(f"/attempts/{attempt.pk}/?q=2")
     on_question(tab, 2, 2)
@@ -339,10 +331,7 @@ def test_an_offline_copy_older_than_a_saved_answer_shows_the_saved_answer_and_cl
         2, title="Old copy exam", time_limit=timedelta(minutes=30)
     )
     login(trainee)
-    page.goto(quiz.get_absolute_url())
-    page.get_by_role("button", name="Start attempt 1").click()
-    on_question(page, 1, 2)
-    attempt = Attempt.objects.get(trainee=trainee, quiz=quiz)
+    attempt = attempt_opened(page, quiz, trainee, count=2)
     wait_for_copy(page, attempt, 1)  # kept blank, with 30:00 left
     with autosaved(page):
         click(page, "Oral 1")

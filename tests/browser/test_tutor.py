@@ -7,10 +7,10 @@ from quizzes.choices import QuizMode
 from quizzes.models import Attempt
 from tests.browser.helpers import (
     answer_row,
+    attempt_opened,
     autosaved,
     choice,
     chosen_texts,
-    on_question,
     save_status,
 )
 from tests.views.factories import quiz_with_questions
@@ -23,10 +23,7 @@ def start_tutor_quiz(page, login, trainee) -> Attempt:
         2, title="Practice: routes", mode=QuizMode.TUTOR, time_limit=None
     )
     login(trainee)
-    page.goto(quiz.get_absolute_url())
-    page.get_by_role("button", name="Start attempt 1").click()
-    on_question(page, 1, 2)
-    return Attempt.objects.get(trainee=trainee, quiz=quiz)
+    return attempt_opened(page, quiz, trainee, count=2)
 
 
 def test_a_confirmed_answer_shows_its_key_and_rationales_and_is_locked(
