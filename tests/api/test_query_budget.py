@@ -14,9 +14,11 @@ Budgets, measured on SQLite (PostgreSQL runs the same statements):
   update, release. An older numbered change replayed late skips the update (6).
 - get (5): session, user, scoped attempt, answers + questions + pinned versions
   (the choice texts come with the versions).
-- submit (11): session, user, scoped attempt, savepoint, lock, answers + kinds +
-  pinned versions (their keys), bulk update of answer scores, attempt update,
-  release, quiz for the result, its regrade notices.
+- submit (13): session, user, scoped attempt, savepoint, lock, answers + kinds +
+  pinned versions (their keys), bulk update of answer scores, attempt update, the
+  trainee's review cards of the answered questions, one upsert of those cards
+  (spaced review; none of the two when nothing was answered), release, quiz for
+  the result, its regrade notices.
 - get after review opens (6): as get (keys and rationales come with the
   versions), plus the result's regrade notices.
 """
@@ -33,7 +35,7 @@ BUDGET = {
     "start_after_edit": 19,
     "save": 7,
     "get": 5,
-    "submit": 11,
+    "submit": 13,
     "review": 6,
 }
 
