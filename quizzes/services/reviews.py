@@ -87,7 +87,10 @@ def reviews_record(
         cards[outcome.question_id] = _reviewed(
             card=card, trainee_id=trainee_id, outcome=outcome, now=now
         )
-    written = [cards[q] for q in dict.fromkeys(o.question_id for o in outcomes)]
+    # In question order: two upserts of overlapping cards (two attempts of one
+    # trainee finishing at once) then lock their rows in the same order, and
+    # PostgreSQL cannot deadlock them.
+    written = [cards[q] for q in sorted({o.question_id for o in outcomes})]
     return ReviewCard.objects.bulk_create(
         written,
         update_conflicts=True,

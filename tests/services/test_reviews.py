@@ -20,6 +20,7 @@ from quizzes.services.attempts import (
     attempt_finish,
     attempt_start,
 )
+from quizzes.services.regrade import regrade_commit
 from quizzes.services.reviews import (
     review_due_count,
     review_record,
@@ -240,6 +241,27 @@ class TestFinishHook:
         with django_assert_num_queries(8):
             attempt_finish(attempt=attempt, now=T0 + timedelta(minutes=1))
         assert sum(ReviewCard.objects.values_list("reps", flat=True)) == 2 + answered
+
+    def test_regrade_does_not_review_again(self, trainee, questions):
+        """A corrected key rescores the attempt but leaves the schedule as the
+        trainee's answer set it: the review happened when they answered."""
+        quiz = QuizFactory(with_questions=questions[:1])
+        picked = wrong_of(questions[0])
+        sit(trainee, quiz, {questions[0]: picked})
+        before = card(trainee, questions[0])
+        for choice in questions[0].choices.all():
+            choice.is_correct = choice.pk in picked
+            choice.save()
+        result = regrade_commit(
+            question=questions[0], by=UserFactory(), reason="Key", now=T0 + DAY
+        )
+        assert [c.new_score for c in result.changes] == [1]
+        after = card(trainee, questions[0])
+        assert (after.due, after.reps, after.stability) == (
+            before.due,
+            1,
+            before.stability,
+        )
 
 
 class TestTutorConfirm:
