@@ -609,6 +609,8 @@ def _answer_of(attempt: Attempt, question_id: int, *, with_key: bool = False) ->
         "choice_ids",
         "flagged",
         "locked_at",
+        # Read by the confirm's feedback; deferred, it would cost a query of its own.
+        "score",
         "question__kind",
     ]
     answers = attempt.answers.select_related("question")

@@ -21,12 +21,17 @@ Budgets, measured on SQLite (PostgreSQL runs the same statements):
   the result, its regrade notices.
 - get after review opens (6): as get (keys and rationales come with the
   versions), plus the result's regrade notices.
+- tutor confirm (12): session, user, scoped attempt, savepoint, lock, the answer
+  with its question and pinned version (its key scores the review), update of
+  locked_at, the trainee's review card of the question, its upsert (spaced
+  review), release, attempt refreshed, quiz for the feedback.
 """
 
 import json
 
 import pytest
 
+from quizzes.choices import QuizMode
 from quizzes.models import Question
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
@@ -37,6 +42,7 @@ BUDGET = {
     "get": 5,
     "submit": 13,
     "review": 6,
+    "confirm": 12,
 }
 
 
@@ -76,3 +82,30 @@ def test_hot_endpoints_stay_within_budget(
         assert client.post(f"/api/attempts/{attempt['id']}/submit").status_code == 200
     with django_assert_max_num_queries(BUDGET["review"]):
         assert client.get(f"/api/attempts/{attempt['id']}").json()["feedback"]
+
+
+@pytest.mark.parametrize("size", [10, 40])
+def test_tutor_confirm_stays_within_budget(
+    client, quizzes, size, django_assert_max_num_queries
+):
+    """Confirming, which also reviews the answer's spaced-review card, costs the
+    same whatever the size of the attempt."""
+    quiz = quizzes[size]
+    quiz.mode = QuizMode.TUTOR
+    quiz.save(update_fields=["mode"])
+    client.force_login(UserFactory())
+    attempt = client.post(f"/api/quizzes/{quiz.slug}/attempts").json()
+    question = attempt["questions"][-1]
+    url = f"/api/attempts/{attempt['id']}/answers/{question['id']}"
+    client.put(
+        url,
+        data=json.dumps({"choices": [question["choices"][0]["id"]]}),
+        content_type="application/json",
+    )
+    with django_assert_max_num_queries(BUDGET["confirm"]):
+        response = client.post(
+            f"{url}/confirm",
+            data=json.dumps({"confidence": "sure"}),
+            content_type="application/json",
+        )
+    assert response.status_code == 200
