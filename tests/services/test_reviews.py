@@ -120,9 +120,10 @@ class TestReviewRecord:
             "question_id": questions[0].pk,
             "confidence": None,
         }
-        review_record(correct=True, now=T0, **kwargs)
-        review_record(correct=False, now=T0 + 2 * DAY, **kwargs)
+        first = review_record(correct=True, now=T0, **kwargs)
+        second = review_record(correct=False, now=T0 + 2 * DAY, **kwargs)
         lapsed = card(trainee, questions[0])
+        assert first.pk == second.pk == lapsed.pk
         assert ReviewCard.objects.count() == 1
         assert (lapsed.reps, lapsed.lapses) == (2, 1)
         assert lapsed.stability == pytest.approx(0.6076, abs=1e-4)
