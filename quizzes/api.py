@@ -9,6 +9,7 @@ attempt in progress, except a tutor-mode answer that is already locked.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 from pydantic import ConfigDict, Field, StrictBool, StrictInt
+from pydantic import ValidationError as PydanticValidationError
 
 from quizzes.models import Attempt, Quiz
 from quizzes.presenters import attempt_feedback, attempt_questions
@@ -123,6 +125,20 @@ class SavedOut(Schema):
     applied: bool
     seq: int
     seconds_left: int | None
+
+
+class ConfirmIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    # Tutor mode: how sure the trainee was. A right answer given "unsure" is
+    # reviewed as Hard, "sure" as Easy (spaced review); left out, as Good.
+    confidence: Literal["unsure", "sure"] | None = None
+
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+CONFIRM_BODY = (
+    'body: send no body, or JSON (application/json) such as {"confidence": "sure"}.'
+)
 
 
 class ConfirmOut(Schema):
@@ -267,12 +283,25 @@ def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
 @api.post(
     "/attempts/{attempt_id}/answers/{question_id}/confirm",
     response={200: ConfirmOut, 409: ErrorOut, **ERRORS},
-    summary="Tutor mode: lock a saved answer and get its feedback",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": ConfirmIn.model_json_schema()}},
+        }
+    },
+    summary="Tutor mode: lock a saved answer (with an optional confidence) and "
+    "get its feedback",
 )
 def confirm_answer(request, attempt_id: int, question_id: int):
     now = timezone.now()
+    payload = _confirm_payload(request)
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
-    answer = service.answer_confirm(attempt=attempt, question_id=question_id, now=now)
+    answer = service.answer_confirm(
+        attempt=attempt,
+        question_id=question_id,
+        now=now,
+        confidence=payload.confidence,
+    )
     attempt.refresh_from_db()
     feedback = attempt_feedback(attempt, answers=[answer], now=now)
     return {
@@ -280,6 +309,32 @@ def confirm_answer(request, attempt_id: int, question_id: int):
         "seconds_left": attempt.seconds_left(now),
         "feedback": feedback[0],
     }
+
+
+def _confirm_payload(request) -> ConfirmIn:
+    """The confirm body: none, an empty form, or JSON (``ConfirmIn``).
+
+    Read by hand rather than as a ninja body parameter: the body-less POST that
+    clients have always sent is a form without fields, which the CSRF check has
+    already read, and ninja would fail to read it again. A body that is neither an
+    empty form nor JSON is a 400 saying so, as is a JSON body that does not fit.
+    """
+    if request.content_type in FORM_TYPES:
+        if request.POST or request.FILES:
+            raise HttpError(400, CONFIRM_BODY)
+        return ConfirmIn()
+    if not request.body.strip():
+        return ConfirmIn()
+    if request.content_type != "application/json":
+        raise HttpError(400, CONFIRM_BODY)
+    try:
+        return ConfirmIn.model_validate_json(request.body)
+    except PydanticValidationError as error:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        ]
+        raise HttpError(400, "; ".join(problems)) from None
 
 
 @api.post(

@@ -55,3 +55,11 @@ class ReportStatus(models.TextChoices):
     OPEN = "open", "Open"
     RESOLVED = "resolved", "Resolved"
     DISMISSED = "dismissed", "Dismissed"
+
+
+class ReviewState(models.IntegerChoices):
+    """A spaced-review card's FSRS state (the values of ``fsrs.State``)."""
+
+    LEARNING = 1, "Learning"
+    REVIEW = 2, "Review"
+    RELEARNING = 3, "Relearning"

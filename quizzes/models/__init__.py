@@ -9,6 +9,7 @@ from quizzes.models.quizzes import (
     QuizQuestion,
 )
 from quizzes.models.reports import ProblemReport
+from quizzes.models.reviews import ReviewCard
 from quizzes.models.trainees import DeadlineExtension, Trainee
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "QuizDraw",
     "QuizOverride",
     "QuizQuestion",
+    "ReviewCard",
     "Section",
     "SourceDocument",
     "Trainee",

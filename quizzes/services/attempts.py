@@ -42,6 +42,8 @@ from quizzes.quiz_settings import QuizSettings
 from quizzes.scoring import answer_score
 from quizzes.selectors import accommodation_for, quiz_settings_for
 from quizzes.services.question_versions import question_versions_current
+from quizzes.services.reviews import ReviewOutcome, reviews_record
+from quizzes.spaced import CONFIDENCES, answer_is_correct
 from quizzes.splitting import subtree_end
 from quizzes.versions import content_key
 
@@ -372,19 +374,46 @@ def answer_flag(
     raise locked
 
 
-def answer_confirm(*, attempt: Attempt, question_id: int, now: datetime) -> Answer:
-    """Tutor mode: lock a saved answer, after which its key may be shown."""
+def answer_confirm(
+    *,
+    attempt: Attempt,
+    question_id: int,
+    now: datetime,
+    confidence: str | None = None,
+) -> Answer:
+    """Tutor mode: lock a saved answer, after which its key may be shown.
+
+    The first confirmation is also the answer's spaced review, at ``now``, rated
+    with the optional ``confidence`` ("unsure" or "sure": ``spaced.rating_for``);
+    confirming again changes nothing, and the attempt's finish does not review the
+    answer a second time.
+    """
+    if confidence is not None and confidence not in CONFIDENCES:
+        raise InvalidAnswer(
+            f"confidence must be one of {', '.join(CONFIDENCES)}, or left out."
+        )
     with transaction.atomic():
         locked = _lock_open_attempt(attempt, now)
         if not isinstance(locked, AttemptError):
             if locked.quiz.mode != QuizMode.TUTOR:
                 raise AttemptError("Answers are confirmed only in tutor mode.")
-            answer = _answer_of(locked, question_id)
+            answer = _answer_of(locked, question_id, with_key=True)
             if not answer.choice_ids:
                 raise InvalidAnswer("Choose an answer before confirming it.")
             if answer.locked_at is None:
                 answer.locked_at = now
                 answer.save(update_fields=["locked_at"])
+                score = answer_score(
+                    kind=answer.kind,
+                    correct_ids=answers_keys(answers=[answer]).get(question_id, set()),
+                    chosen_ids=answer.choice_ids,
+                )
+                outcome = ReviewOutcome(
+                    question_id, answer_is_correct(score), confidence
+                )
+                reviews_record(
+                    trainee_id=locked.trainee_id, outcomes=[outcome], now=now
+                )
             return answer
     raise locked
 
@@ -438,6 +467,18 @@ def attempt_finish(*, attempt: Attempt, now: datetime) -> Attempt:
         attempt.score = sum((a.score for a in answers), start=Decimal(0))
         attempt.max_score = len(answers)
         attempt.save(update_fields=["state", "finished_at", "score", "max_score"])
+        # Each answered question is a spaced review, when the answer became final
+        # (the deadline for an attempt the clock closed). Omitted questions are not
+        # reviews, and a tutor-mode answer was reviewed when it was confirmed.
+        reviews_record(
+            trainee_id=attempt.trainee_id,
+            outcomes=[
+                ReviewOutcome(a.question_id, answer_is_correct(a.score))
+                for a in answers
+                if a.choice_ids and a.locked_at is None
+            ],
+            now=attempt.finished_at,
+        )
     logger.info(
         "attempt %s %s: %s/%s",
         attempt.pk,
@@ -557,22 +598,27 @@ def _closed_error(attempt: Attempt, now: datetime) -> AttemptClosed | None:
     return None
 
 
-def _answer_of(attempt: Attempt, question_id: int) -> Answer:
+def _answer_of(attempt: Attempt, question_id: int, *, with_key: bool = False) -> Answer:
+    """The attempt's answer to the question; ``with_key`` also reads its pinned
+    version, whose key scores it (``answers_keys``), in the same query."""
+    fields = [
+        "id",
+        "attempt_id",
+        "question_id",
+        "choice_order",
+        "choice_ids",
+        "flagged",
+        "locked_at",
+        # Read by the confirm's feedback; deferred, it would cost a query of its own.
+        "score",
+        "question__kind",
+    ]
+    answers = attempt.answers.select_related("question")
+    if with_key:
+        answers = answers.select_related("question_version")
+        fields += ["question_version"]
     try:
-        return (
-            attempt.answers.select_related("question")
-            .only(
-                "id",
-                "attempt_id",
-                "question_id",
-                "choice_order",
-                "choice_ids",
-                "flagged",
-                "locked_at",
-                "question__kind",
-            )
-            .get(question_id=question_id)
-        )
+        return answers.only(*fields).get(question_id=question_id)
     except Answer.DoesNotExist:
         raise QuestionNotInAttempt(
             f"Question {question_id} is not part of this attempt."

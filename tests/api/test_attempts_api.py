@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from quizzes.choices import QuestionKind, QuizMode, ReviewFrom, ReviewShows
-from quizzes.models import Attempt, LateAnswer
+from quizzes.models import Answer, Attempt, LateAnswer, ReviewCard
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -316,6 +316,63 @@ class TestTutorMode:
         response = api.post(f"/api/attempts/{attempt_id}/answers/{q.pk}/confirm")
         assert response.status_code == 409
         assert "tutor mode" in response.json()["error"]
+
+    @pytest.fixture
+    def saved(self, api, questions):
+        """A tutor attempt whose first question holds the right answer, unconfirmed."""
+        quiz = QuizFactory(with_questions=questions, mode=QuizMode.TUTOR)
+        attempt_id = start(api, quiz).json()["id"]
+        first = questions[0]
+        url = f"/api/attempts/{attempt_id}/answers/{first.pk}"
+        put(api, url, {"choices": key_of(first)})
+        return f"{url}/confirm"
+
+    @pytest.mark.parametrize(("confidence", "days"), [("sure", 8), (None, 2)])
+    def test_confirm_takes_an_optional_confidence(
+        self, api, trainee, saved, confidence, days
+    ):
+        """A JSON body's confidence rates the review: "sure" and right is Easy (due
+        in 8 days, test_spaced), none is Good (2 days)."""
+        response = api.post(
+            saved,
+            data=json.dumps({"confidence": confidence}),
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        card = ReviewCard.objects.get(trainee=trainee)
+        assert card.due == T0 + timedelta(days=days)
+
+    @pytest.mark.parametrize(
+        ("body", "words"),
+        [
+            ({"confidence": "maybe"}, ["confidence", "'unsure' or 'sure'"]),
+            ({"confidence": 1}, ["confidence"]),
+            ({"confident": "sure"}, ["confident", "Extra inputs"]),
+            ("[1]", ["body"]),
+            ("{", ["body", "Invalid JSON"]),
+        ],
+    )
+    def test_confirm_with_a_bad_confidence_is_a_400_naming_it(
+        self, api, saved, body, words
+    ):
+        """The body is validated before anything changes: the answer stays open."""
+        data = body if isinstance(body, str) else json.dumps(body)
+        response = api.post(saved, data=data, content_type="application/json")
+        assert response.status_code == 400
+        for word in words:
+            assert word in response.json()["error"]
+        assert not Answer.objects.filter(locked_at__isnull=False).exists()
+        assert not ReviewCard.objects.exists()
+
+    def test_confirm_with_a_body_that_is_not_json_is_a_400(self, api, saved):
+        """Form fields or plain text are not a confidence: refused, saying what to
+        send; the body-less POST of old clients still confirms."""
+        response = api.post(saved, data={"confidence": "sure"})
+        assert response.status_code == 400
+        assert "application/json" in response.json()["error"]
+        response = api.post(saved, data="sure", content_type="text/plain")
+        assert response.status_code == 400
+        assert api.post(saved).status_code == 200
 
 
 def test_openapi_schema_is_served(client):

@@ -14,17 +14,24 @@ Budgets, measured on SQLite (PostgreSQL runs the same statements):
   update, release. An older numbered change replayed late skips the update (6).
 - get (5): session, user, scoped attempt, answers + questions + pinned versions
   (the choice texts come with the versions).
-- submit (11): session, user, scoped attempt, savepoint, lock, answers + kinds +
-  pinned versions (their keys), bulk update of answer scores, attempt update,
-  release, quiz for the result, its regrade notices.
+- submit (13): session, user, scoped attempt, savepoint, lock, answers + kinds +
+  pinned versions (their keys), bulk update of answer scores, attempt update, the
+  trainee's review cards of the answered questions, one upsert of those cards
+  (spaced review; none of the two when nothing was answered), release, quiz for
+  the result, its regrade notices.
 - get after review opens (6): as get (keys and rationales come with the
   versions), plus the result's regrade notices.
+- tutor confirm (12): session, user, scoped attempt, savepoint, lock, the answer
+  with its question and pinned version (its key scores the review), update of
+  locked_at, the trainee's review card of the question, its upsert (spaced
+  review), release, attempt refreshed, quiz for the feedback.
 """
 
 import json
 
 import pytest
 
+from quizzes.choices import QuizMode
 from quizzes.models import Question
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
@@ -33,8 +40,9 @@ BUDGET = {
     "start_after_edit": 19,
     "save": 7,
     "get": 5,
-    "submit": 11,
+    "submit": 13,
     "review": 6,
+    "confirm": 12,
 }
 
 
@@ -74,3 +82,30 @@ def test_hot_endpoints_stay_within_budget(
         assert client.post(f"/api/attempts/{attempt['id']}/submit").status_code == 200
     with django_assert_max_num_queries(BUDGET["review"]):
         assert client.get(f"/api/attempts/{attempt['id']}").json()["feedback"]
+
+
+@pytest.mark.parametrize("size", [10, 40])
+def test_tutor_confirm_stays_within_budget(
+    client, quizzes, size, django_assert_max_num_queries
+):
+    """Confirming, which also reviews the answer's spaced-review card, costs the
+    same whatever the size of the attempt."""
+    quiz = quizzes[size]
+    quiz.mode = QuizMode.TUTOR
+    quiz.save(update_fields=["mode"])
+    client.force_login(UserFactory())
+    attempt = client.post(f"/api/quizzes/{quiz.slug}/attempts").json()
+    question = attempt["questions"][-1]
+    url = f"/api/attempts/{attempt['id']}/answers/{question['id']}"
+    client.put(
+        url,
+        data=json.dumps({"choices": [question["choices"][0]["id"]]}),
+        content_type="application/json",
+    )
+    with django_assert_max_num_queries(BUDGET["confirm"]):
+        response = client.post(
+            f"{url}/confirm",
+            data=json.dumps({"confidence": "sure"}),
+            content_type="application/json",
+        )
+    assert response.status_code == 200
