@@ -60,6 +60,7 @@ from quizzes.progress import (
     trainees_with_progress,
 )
 from quizzes.services.attempts import attempts_close_expired
+from quizzes.statistics import assigned_q
 
 HEATMAP_PAGE_SIZE = 50
 THIN_EVIDENCE = 5  # fewer answers than this: the cell is marked as resting on little
@@ -372,8 +373,10 @@ class TraineeAdmin(admin.ModelAdmin):
             return csv_response(
                 filename=f"attempts-{stamp}.csv",
                 header=ATTEMPTS_HEADER,
+                # Instructors' quizzes: personal tests are not graded work.
                 rows=attempts_rows(
-                    Attempt.objects.filter(filters.attempts()), now=timezone.now()
+                    Attempt.objects.filter(filters.attempts() & assigned_q()),
+                    now=timezone.now(),
                 ),
             )
         raise Http404("No such export.")

@@ -368,6 +368,11 @@ class QuizOverride(models.Model):
             )
         # The quiz may be unsaved (an inline on the quiz's add page), not missing.
         quiz = self.quiz if self.quiz_id or "quiz" in self._state.fields_cache else None
+        if quiz is not None and quiz.owner_id is not None:
+            raise ValidationError(
+                "This is a trainee's personal test: it has no overrides, and is "
+                "never opened to anyone else."
+            )
         if quiz is not None:
             opens = self.opens_at or quiz.opens_at
             closes = self.closes_at or quiz.closes_at

@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from quizzes.models import QuizOverride
 from tests.progress.cohort import sit_personal_test
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +48,37 @@ def test_the_progress_filter_offers_no_personal_test(instructor_client, cohort):
     sit_personal_test(cohort)
     page = instructor_client.get(reverse("admin:quizzes_trainee_cohort"))
     assert "My test" not in page.content.decode()
+
+
+def export_text(client, kind):
+    url = reverse("admin:quizzes_trainee_export", args=[kind])
+    return b"".join(client.get(url).streaming_content).decode("utf-8")
+
+
+@pytest.mark.parametrize("kind", ["quizzes", "attempts"])
+def test_the_grade_and_attempt_exports_leave_personal_tests_out(
+    instructor_client, cohort, kind
+):
+    before = export_text(instructor_client, kind)
+    sit_personal_test(cohort)
+    after = export_text(instructor_client, kind)
+    assert "My test" not in after
+    assert after == before
+
+
+def test_a_personal_test_takes_no_override(cohort):
+    """Nothing opens a personal test to anyone else, nor gives it a second go."""
+    quiz = sit_personal_test(cohort)
+    override = QuizOverride(
+        quiz=quiz, trainee=cohort.t2, attempts_allowed=2, reason="Resit"
+    )
+    with pytest.raises(ValidationError, match="personal test"):
+        override.full_clean()
+
+
+def test_a_personal_test_keeps_its_settings_in_the_admin_form(cohort):
+    """Two attempts on a personal test are refused by the model, not by a 500."""
+    quiz = sit_personal_test(cohort)
+    quiz.attempts_allowed = 2
+    with pytest.raises(ValidationError, match="one attempt"):
+        quiz.full_clean()

@@ -9,6 +9,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db.models import RestrictedError
 
 from quizzes.builder import PoolCounts
 from quizzes.choices import AttemptState, QuestionStatus, QuizMode
@@ -311,3 +312,17 @@ def test_create_refuses_a_repeated_question(bank):
             title="Twice",
             now=NOW,
         )
+
+
+def test_deleting_a_trainee_deletes_their_personal_tests_and_attempts(bank):
+    """A trainee can still be deleted: their own tests go with their attempts."""
+    quiz = build(bank).quiz
+    attempt_start(trainee=bank.trainee, quiz=quiz, now=NOW)
+    bank.trainee.delete()
+    assert not Quiz.objects.filter(pk=quiz.pk).exists()
+
+
+def test_an_assigned_quiz_with_attempts_still_cannot_be_deleted(bank):
+    take(bank.trainee, bank.x, NOW, {bank.q1: key(bank.q1)})
+    with pytest.raises(RestrictedError):
+        bank.x.delete()
