@@ -149,7 +149,11 @@ def build_test(request):
         "sections": [
             {"item": s, "checked": str(s.section.id) in chosen} for s in sections
         ],
-        "pools_chosen": set(form["pools"].value() or []),
+        # A first visit offers the unused questions; a refused form shows what
+        # was sent, an empty choice included.
+        "pools_chosen": set(form["pools"].value() or [])
+        if form.is_bound
+        else {"unused"},
         "count_min": COUNT_MIN,
         "count_max": COUNT_MAX,
         "seconds_min": SECONDS_MIN,

@@ -1,6 +1,8 @@
 """Journey: build a test from the questions one got wrong, sit it, find it on the
 home page under "My tests"; and the builder page's accessibility."""
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -103,3 +105,17 @@ def test_the_builder_page_has_no_axe_violation_and_fits_a_phone(page, login, tra
     expect(page.get_by_text("Choose at least one section.")).to_be_visible()
     found["refused"] = blocking_violations(page, "builder refused", "phone")
     assert found == {"desktop": [], "phone": [], "refused": []}
+
+
+def test_seconds_per_question_show_only_for_a_timed_test(page, login, trainee):
+    """Tutor (the default): no seconds field; Timed: the field, 90 s by default."""
+    sat_with_two_wrong(trainee)
+    login(trainee)
+    page.goto("/study/build/")
+    seconds = page.get_by_label("Seconds per question")
+    expect(seconds).to_be_hidden()
+    page.get_by_role("radio", name=re.compile("^Timed")).check()
+    expect(seconds).to_be_visible()
+    expect(seconds).to_have_value("90")
+    page.get_by_role("radio", name="Tutor").check()
+    expect(seconds).to_be_hidden()

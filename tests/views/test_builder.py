@@ -173,3 +173,16 @@ def test_the_builder_page_runs_the_same_queries_for_a_long_history(
         if n in (0, 9):
             with django_assert_max_num_queries(5):
                 assert client.get(BUILD).status_code == 200
+
+
+def test_a_refused_form_keeps_what_was_sent(client_of, trainee, section):
+    """No pool ticked stays unticked next to its error; the count sent stays."""
+    page = post(client_of(trainee), section, pools=[], count=42).content.decode()
+    assert re.search(r'value="unused" id="pool-unused"\s*>', page)
+    assert 'value="42"' in page
+    assert "Choose at least one pool of questions." in page
+
+
+def test_a_first_visit_offers_the_unused_questions(client_of, trainee, section):
+    page = client_of(trainee).get(BUILD).content.decode()
+    assert 'value="unused" id="pool-unused" checked' in page
