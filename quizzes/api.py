@@ -20,9 +20,14 @@ from ninja.security import django_auth
 from pydantic import ConfigDict, Field, StrictBool, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt
 from quizzes.presenters import attempt_feedback, attempt_questions
-from quizzes.selectors import attempt_for_trainee, regrade_notices, review_allowed
+from quizzes.selectors import (
+    attempt_for_trainee,
+    quizzes_visible_to,
+    regrade_notices,
+    review_allowed,
+)
 from quizzes.services import attempts as service
 
 api = NinjaAPI(
@@ -209,7 +214,7 @@ def _result(attempt: Attempt) -> dict | None:
 )
 def start_attempt(request, slug: str):
     now = timezone.now()
-    quiz = get_object_or_404(Quiz, slug=slug)
+    quiz = get_object_or_404(quizzes_visible_to(trainee=request.user), slug=slug)
     result = service.attempt_start(trainee=request.user, quiz=quiz, now=now)
     attempt = result.attempt
     body = {

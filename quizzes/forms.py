@@ -34,3 +34,31 @@ class QuestionRefForm(forms.Form):
     """Just the question id of a posted answer form, to find the answer row first."""
 
     question = forms.IntegerField(min_value=1)
+
+
+class BuilderForm(forms.Form):
+    """The custom test builder's choices, as types only: the rules (bounds, pools,
+    sections offered) are ``services.personal_tests``', whose refusals the view
+    puts back on these fields."""
+
+    sections = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    count = forms.IntegerField(required=False, label="Number of questions")
+    mode = forms.ChoiceField(
+        choices=[("tutor", "Tutor"), ("timed", "Timed")], required=False
+    )
+    seconds_per_question = forms.IntegerField(
+        required=False, label="Seconds per question"
+    )
+    pools = forms.MultipleChoiceField(
+        choices=[
+            ("unused", "Unused"),
+            ("incorrect", "Incorrect"),
+            ("flagged", "Flagged"),
+            ("all", "All"),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, section_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = [(pk, pk) for pk in section_ids]

@@ -48,7 +48,7 @@ from quizzes.models import Answer, Attempt, Quiz, QuizOverride, Section, Trainee
 from quizzes.quiz_settings import quiz_settings_combine
 from quizzes.scoring import quiz_grade
 from quizzes.splitting import subtree_end
-from quizzes.statistics import FINISHED_STATES, attempt_percent
+from quizzes.statistics import FINISHED_STATES, assigned_q, attempt_percent
 
 HISTOGRAM_BINS = 10  # 0–10 %, 10–20 %, …, 90–100 % (100 % falls in the last bin)
 
@@ -282,7 +282,8 @@ def quiz_progress(*, filters: ProgressFilter, trainee=None) -> list[QuizProgress
     ``round`` to even), so 31.25 % would read 31.3 here and 31.2 there. It reads one
     row per finished attempt (never per answer).
     """
-    base = filters.attempts()
+    # Personal tests are not graded: they show apart (``personal_tests_summary``).
+    base = filters.attempts() & assigned_q()
     if trainee is not None:
         base &= Q(trainee=trainee)
     finished = Q(state__in=FINISHED_STATES)
@@ -369,7 +370,7 @@ def quiz_results(*, filters: ProgressFilter) -> list[QuizResults]:
     """
     by_quiz: dict[int, list[float]] = {}
     for (_, quiz_id), grade in _grades(
-        filters.attempts() & Q(state__in=FINISHED_STATES)
+        filters.attempts() & assigned_q() & Q(state__in=FINISHED_STATES)
     ).items():
         if grade is not None:
             by_quiz.setdefault(quiz_id, []).append(grade)
@@ -404,6 +405,47 @@ def histogram_bin(percent: float) -> int:
 # One trainee
 
 
+@dataclass(frozen=True)
+class PersonalTests:
+    """A trainee's own tests (the builder): shown apart, never graded."""
+
+    tests: int = 0
+    finished: int = 0
+    answers: int = 0
+    score: float = 0.0
+
+    @property
+    def percent(self) -> float | None:
+        if not self.answers:
+            return None
+        return round(self.score * 100 / self.answers, 1)
+
+
+def personal_tests_summary(*, trainee, filters: ProgressFilter) -> PersonalTests:
+    """The trainee's personal tests: how many, the questions answered in finished
+    ones (an omitted one counts, scored 0, as for mastery) and the % correct.
+
+    One aggregate query. ``filters``' quiz is an instructor's quiz, so a filter on
+    a quiz leaves no personal test.
+    """
+    scored = Q(answers__score__isnull=False)
+    row = Attempt.objects.filter(
+        Q(trainee=trainee, quiz__owner=trainee) & filters.attempts()
+    ).aggregate(
+        n_tests=Count("pk", distinct=True),
+        n_finished=Count("pk", distinct=True, filter=Q(state__in=FINISHED_STATES)),
+        # Aliases apart from the relation's name, which they would shadow.
+        n_answers=Count("answers", filter=scored),
+        marks=Sum("answers__score", filter=scored),
+    )
+    return PersonalTests(
+        tests=row["n_tests"],
+        finished=row["n_finished"],
+        answers=row["n_answers"],
+        score=float(row["marks"] or 0),
+    )
+
+
 def trainee_summary(
     *, trainee, rows: list[QuizProgress], filters: ProgressFilter
 ) -> TraineeSummary:
@@ -424,7 +466,9 @@ def trainee_score_points(*, trainee, filters: ProgressFilter) -> list[ScorePoint
     """The trainee's finished attempts in the order they finished, with percents."""
     rows = (
         Attempt.objects.filter(
-            Q(trainee=trainee, state__in=FINISHED_STATES) & filters.attempts()
+            Q(trainee=trainee, state__in=FINISHED_STATES)
+            & filters.attempts()
+            & assigned_q()
         )
         .order_by("finished_at", "pk")
         .values_list(
@@ -453,7 +497,7 @@ def trainee_score_points(*, trainee, filters: ProgressFilter) -> list[ScorePoint
 
 def trainees_with_progress(queryset=None):
     """Trainees with ``finished`` attempts, ``mean_percent`` and ``last_activity``."""
-    finished = Q(attempts__state__in=FINISHED_STATES)
+    finished = Q(attempts__state__in=FINISHED_STATES) & assigned_q("attempts__")
     return (queryset if queryset is not None else Trainee.objects.all()).annotate(
         finished=Count("attempts", filter=finished),
         mean_percent=Avg(attempt_percent("attempts__"), filter=finished),

@@ -39,6 +39,32 @@ from quizzes.scoring import quiz_grade
 FINISHED_STATES = [AttemptState.FINISHED, AttemptState.EXPIRED]
 
 
+def quizzes_visible_to(*, trainee):
+    """The quizzes a trainee may open: every instructor's quiz, and their own
+    personal tests. Another trainee's personal test is not found (404), whoever
+    asks, staff included."""
+    return Quiz.objects.filter(Q(owner__isnull=True) | Q(owner=trainee.pk))
+
+
+def assigned_quizzes():
+    """Instructors' quizzes: what the home page lists (personal tests apart)."""
+    return Quiz.objects.filter(owner__isnull=True)
+
+
+MY_TESTS_SHOWN = 20
+
+
+def personal_tests_for(*, trainee) -> list[Attempt]:
+    """The trainee's latest personal tests, newest first, as their one attempt
+    each (quiz joined, ``question_count`` annotated): one query."""
+    return list(
+        Attempt.objects.filter(trainee=trainee, quiz__owner=trainee)
+        .select_related("quiz")
+        .annotate(question_count=Count("answers"))
+        .order_by("-started_at", "-pk")[:MY_TESTS_SHOWN]
+    )
+
+
 def attempt_for_trainee(*, trainee, attempt_id: int) -> Attempt:
     """The trainee's own attempt, or 404: another trainee's id is simply not found."""
     return get_object_or_404(

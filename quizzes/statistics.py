@@ -33,6 +33,13 @@ from quizzes.splitting import subtree_end
 FINISHED_STATES = [AttemptState.FINISHED, AttemptState.EXPIRED]
 
 
+def assigned_q(prefix: str = "") -> Q:
+    """Attempts (reached through ``prefix``, e.g. "attempt__") at an instructor's
+    quiz: a trainee's personal test (``Quiz.owner``) never counts towards grades or
+    item statistics, only towards mastery."""
+    return Q(**{f"{prefix}quiz__owner__isnull": True})
+
+
 def attempt_percent(prefix: str = ""):
     """An attempt's ``score / max_score × 100``, unrounded, as an expression.
 
@@ -66,6 +73,7 @@ def _answer_figures(*, question: OuterRef) -> dict:
     correlated subqueries over its scored answers."""
     scored = (
         Answer.objects.filter(question=question, score__isnull=False)
+        .filter(assigned_q("attempt__"))
         .order_by()
         .values("question")
     )

@@ -25,4 +25,5 @@ urlpatterns = [
         name="question_report",
     ),
     path("history/", views.history, name="history"),
+    path("study/build/", views.build_test, name="build_test"),
 ]

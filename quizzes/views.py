@@ -9,6 +9,7 @@ one clock.
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quizzes.builder import (
+    COUNT_MAX,
+    COUNT_MIN,
+    SECONDS_DEFAULT,
+    SECONDS_MAX,
+    SECONDS_MIN,
+)
 from quizzes.choices import (
     AttemptState,
     QuestionKind,
@@ -31,7 +39,7 @@ from quizzes.choices import (
     ReviewFrom,
     ReviewShows,
 )
-from quizzes.forms import AnswerForm, QuestionRefForm
+from quizzes.forms import AnswerForm, BuilderForm, QuestionRefForm
 from quizzes.models import Answer, Attempt, Quiz
 from quizzes.models.reports import REPORT_TEXT_MAX
 from quizzes.presenters import (
@@ -45,12 +53,15 @@ from quizzes.presenters import (
 from quizzes.quiz_settings import QuizSettings
 from quizzes.selectors import (
     accommodation_for,
+    assigned_quizzes,
     attempt_for_trainee,
     attempt_section_results,
     late_changes_for,
+    personal_tests_for,
     problem_reports_for_attempt,
     quiz_settings_map,
     quiz_standings,
+    quizzes_visible_to,
     regrade_notices,
     review_allowed,
     review_refusal,
@@ -67,6 +78,11 @@ from quizzes.services.attempts import (
     attempt_start_refusal,
     attempts_close_expired,
 )
+from quizzes.services.personal_tests import (
+    BuildRefused,
+    builder_sections,
+    personal_test_build,
+)
 from quizzes.services.reports import ReportError, report_create
 
 HISTORY_PAGE_SIZE = 50
@@ -78,10 +94,13 @@ SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "quizzes" / "sw.js
 @login_required
 @require_GET
 def home(request):
-    """Every quiz with the trainee's attempts, grade and pass/fail."""
+    """Every assigned quiz with the trainee's attempts, grade and pass/fail, and
+    the trainee's own tests apart ("My tests")."""
     now = timezone.now()
     _close_due(request.user, now)
-    standings = quiz_standings(trainee=request.user, now=now)
+    standings = quiz_standings(
+        trainee=request.user, now=now, quizzes=assigned_quizzes()
+    )
     rows = [
         {
             "standing": s,
@@ -90,7 +109,67 @@ def home(request):
         }
         for s in standings
     ]
-    return render(request, "quizzes/home.html", {"rows": rows})
+    my_tests = [
+        {"attempt": a, "time_up": a.is_in_progress and a.seconds_left(now) == 0}
+        for a in personal_tests_for(trainee=request.user)
+    ]
+    return render(request, "quizzes/home.html", {"rows": rows, "my_tests": my_tests})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def build_test(request):
+    """The custom test builder: a POST builds the test from the trainee's own
+    history and starts its attempt; a refusal shows next to its field (400)."""
+    sections = builder_sections(trainee=request.user)
+    form = BuilderForm(
+        request.POST or None, section_ids=[s.section.id for s in sections]
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        now = timezone.now()
+        try:
+            built = personal_test_build(
+                trainee=request.user,
+                section_ids=data["sections"],
+                count=data["count"],
+                mode=data["mode"],
+                pools=data["pools"],
+                seconds_per_question=data["seconds_per_question"],
+                now=now,
+                rng=random.SystemRandom(),
+            )
+        except BuildRefused as refused:
+            for field, problem in refused.problems.items():
+                form.add_error(field, problem)
+        else:
+            result = attempt_start(trainee=request.user, quiz=built.quiz, now=now)
+            if built.shortfall:
+                messages.warning(request, built.shortfall)
+            return redirect(result.attempt)
+    chosen = {str(v) for v in form["sections"].value() or []}
+    context = {
+        "form": form,
+        "sections": [
+            {"item": s, "checked": str(s.section.id) in chosen} for s in sections
+        ],
+        # A first visit offers the unused questions; a refused form shows what
+        # was sent, an empty choice included.
+        "pools_chosen": set(form["pools"].value() or [])
+        if form.is_bound
+        else {"unused"},
+        "count_min": COUNT_MIN,
+        "count_max": COUNT_MAX,
+        "seconds_min": SECONDS_MIN,
+        "seconds_max": SECONDS_MAX,
+        "count_value": form["count"].value() or 10,
+        "mode_value": form["mode"].value() or "tutor",
+        "seconds_value": form["seconds_per_question"].value() or SECONDS_DEFAULT,
+        "several_documents": len({s.section.document_title for s in sections}) > 1,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "quizzes/build.html", context, status=status)
 
 
 @login_required
@@ -100,7 +179,9 @@ def quiz_detail(request, slug: str):
     now = timezone.now()
     _close_due(request.user, now)
     standings = quiz_standings(
-        trainee=request.user, now=now, quizzes=Quiz.objects.filter(slug=slug)
+        trainee=request.user,
+        now=now,
+        quizzes=quizzes_visible_to(trainee=request.user).filter(slug=slug),
     )
     if not standings:
         raise Http404("No such quiz.")
@@ -131,7 +212,7 @@ def quiz_detail(request, slug: str):
 @require_POST
 def quiz_start(request, slug: str):
     """Start an attempt (or resume the one in progress) and open its first question."""
-    quiz = get_object_or_404(Quiz, slug=slug)
+    quiz = get_object_or_404(quizzes_visible_to(trainee=request.user), slug=slug)
     try:
         result = attempt_start(trainee=request.user, quiz=quiz, now=timezone.now())
     except AttemptError as error:

@@ -48,6 +48,7 @@ from quizzes.progress import (
     cohort_mastery,
     cohort_trainees,
     mastery_grid,
+    personal_tests_summary,
     quiz_progress,
     quiz_progress_overridden,
     quiz_results,
@@ -59,6 +60,7 @@ from quizzes.progress import (
     trainees_with_progress,
 )
 from quizzes.services.attempts import attempts_close_expired
+from quizzes.statistics import assigned_q
 
 HEATMAP_PAGE_SIZE = 50
 THIN_EVIDENCE = 5  # fewer answers than this: the cell is marked as resting on little
@@ -76,7 +78,10 @@ class ProgressFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     quiz = forms.ModelChoiceField(
-        queryset=Quiz.objects.order_by("title").only("id", "title"),
+        # Instructors' quizzes only: personal tests show apart, never filtered on.
+        queryset=Quiz.objects.filter(owner__isnull=True)
+        .order_by("title")
+        .only("id", "title"),
         required=False,
         empty_label="All quizzes",
     )
@@ -212,6 +217,7 @@ class TraineeAdmin(admin.ModelAdmin):
             trainee_id=trainee.pk,
         )
         points = trainee_score_points(trainee=trainee, filters=filters)
+        personal = personal_tests_summary(trainee=trainee, filters=filters)
         pass_marks = {p.pass_mark for p in points}
         mastery = [
             {
@@ -249,6 +255,7 @@ class TraineeAdmin(admin.ModelAdmin):
             form=form,
             rows=[{"row": r, "time": duration_words(r.time_spent)} for r in rows],
             summary=trainee_summary(trainee=trainee, rows=rows, filters=filters),
+            personal=personal,
             mastery=mastery,
             several_documents=len({s.document_title for s in sections}) > 1,
             points=points,
@@ -366,8 +373,10 @@ class TraineeAdmin(admin.ModelAdmin):
             return csv_response(
                 filename=f"attempts-{stamp}.csv",
                 header=ATTEMPTS_HEADER,
+                # Instructors' quizzes: personal tests are not graded work.
                 rows=attempts_rows(
-                    Attempt.objects.filter(filters.attempts()), now=timezone.now()
+                    Attempt.objects.filter(filters.attempts() & assigned_q()),
+                    now=timezone.now(),
                 ),
             )
         raise Http404("No such export.")

@@ -99,10 +99,28 @@ class QuizQuestionInline(admin.TabularInline):
     verbose_name_plural = "composition: fixed questions, in order"
 
 
+class QuizKindFilter(admin.SimpleListFilter):
+    """Instructors' quizzes apart from the tests trainees built for themselves."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("assigned", "Assigned"), ("personal", "Personal")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "assigned":
+            return queryset.filter(owner__isnull=True)
+        if self.value() == "personal":
+            return queryset.filter(owner__isnull=False)
+        return queryset
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     list_display = [
         "title",
+        "owner",
         "mode",
         "time_limit_minutes",
         "attempts_allowed",
@@ -112,7 +130,8 @@ class QuizAdmin(admin.ModelAdmin):
         "mean_score",
         "statistics",
     ]
-    list_filter = ["mode", "grading_method", "review_shows"]
+    list_filter = [QuizKindFilter, "mode", "grading_method", "review_shows"]
+    list_select_related = ["owner"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuizDrawInline, QuizQuestionInline, QuizOverrideInline]

@@ -78,8 +78,11 @@ class Attempt(models.Model):
     trainee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
     )
+    # RESTRICT, not PROTECT: a quiz with attempts still cannot be deleted, but
+    # deleting a trainee takes their personal tests (Quiz.owner) along with their
+    # attempts at them, in the same cascade.
     quiz = models.ForeignKey(
-        "quizzes.Quiz", on_delete=models.PROTECT, related_name="attempts"
+        "quizzes.Quiz", on_delete=models.RESTRICT, related_name="attempts"
     )
     number = models.PositiveSmallIntegerField(help_text="1 for the first attempt…")
     state = models.CharField(

@@ -55,6 +55,20 @@ class Quiz(models.Model):
     questions = models.ManyToManyField(
         "quizzes.Question", through="QuizQuestion", blank=True, related_name="quizzes"
     )
+    # A trainee's own test (the custom test builder): null for an instructor's
+    # quiz. A personal test is only ever seen by its owner and never counts
+    # towards an instructor's grades or item statistics (``quizzes.progress``).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="personal_tests",
+        # Set by ``services.personal_tests`` only: never turned into an
+        # instructor's quiz, or the reverse, by a form.
+        editable=False,
+        help_text="The trainee who built this test; blank for an assigned quiz.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,6 +76,20 @@ class Quiz(models.Model):
         ordering = ["title"]
         verbose_name_plural = "quizzes"
         constraints = [
+            # A personal test is sat once, reviewed at once, and has no dates
+            # that an override could open to anyone else. (Fixed questions and
+            # no draws are kept by ``services.personal_tests``, the one writer.)
+            models.CheckConstraint(
+                condition=Q(owner__isnull=True)
+                | Q(
+                    attempts_allowed=1,
+                    opens_at__isnull=True,
+                    closes_at__isnull=True,
+                    review_from=ReviewFrom.IMMEDIATELY,
+                    review_shows=ReviewShows.FULL,
+                ),
+                name="quiz_personal_test_settings",
+            ),
             models.CheckConstraint(
                 condition=Q(pass_mark__lte=100), name="quiz_pass_mark_lte_100"
             ),
@@ -87,9 +115,26 @@ class Quiz(models.Model):
     def get_absolute_url(self):
         return reverse("quiz_detail", args=[self.slug])
 
+    @property
+    def is_personal(self) -> bool:
+        return self.owner_id is not None
+
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": "The quiz must close after it opens."})
+        if self.owner_id is not None and (
+            self.attempts_allowed != 1
+            or self.opens_at
+            or self.closes_at
+            or self.review_from != ReviewFrom.IMMEDIATELY
+            or self.review_shows != ReviewShows.FULL
+        ):
+            raise ValidationError(
+                "A personal test allows one attempt, has no dates, and shows its "
+                "full review at once."
+            )
+        if self.owner_id is not None and self.pk and self.draws.exists():
+            raise ValidationError("A personal test has fixed questions, no draws.")
 
 
 class QuizQuestion(models.Model):
@@ -323,6 +368,11 @@ class QuizOverride(models.Model):
             )
         # The quiz may be unsaved (an inline on the quiz's add page), not missing.
         quiz = self.quiz if self.quiz_id or "quiz" in self._state.fields_cache else None
+        if quiz is not None and quiz.owner_id is not None:
+            raise ValidationError(
+                "This is a trainee's personal test: it has no overrides, and is "
+                "never opened to anyone else."
+            )
         if quiz is not None:
             opens = self.opens_at or quiz.opens_at
             closes = self.closes_at or quiz.closes_at

@@ -282,6 +282,9 @@ def _fingerprints(*, quiz_ids: list[int] | None) -> dict[int, tuple[tuple, str]]
     attempts = Attempt.objects.filter(state__in=FINISHED_STATES)
     if quiz_ids is not None:
         attempts = attempts.filter(quiz_id__in=quiz_ids)
+    else:
+        # A trainee's personal test is no item analysis of an instructor's quiz.
+        attempts = attempts.filter(quiz__owner__isnull=True)
     rows = (
         attempts.order_by()
         .values("quiz_id", "quiz__title")

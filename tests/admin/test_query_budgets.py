@@ -192,8 +192,9 @@ BUDGETS = {
     "cohort": 11,
     # session, user, trainee, the trainee's attempts due to close (close on read:
     # none), top-level sections, grades, quiz rows, score points, mastery, latest
-    # saved answer, the overrides that apply to the trainee, quizzes (filter form)
-    "progress": 12,
+    # saved answer, the overrides that apply to the trainee, the personal tests'
+    # summary, quizzes (filter form)
+    "progress": 13,
     # session, user, attempt + trainee + quiz (+ state as of now), answers +
     # attempt + question, their choices (one prefetch), late changes + position +
     # question, their choices (one prefetch), extensions + instructor, content

@@ -28,6 +28,7 @@ import pytest
 from quizzes.choices import GradingMethod, QuestionKind
 from quizzes.models import Attempt
 from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
+from quizzes.services.personal_tests import personal_test_create
 from tests.factories import (
     QuestionFactory,
     QuizFactory,
@@ -164,3 +165,22 @@ def t3_time_ran_out(cohort: Cohort):
     attempt.deadline = attempt.started_at + timedelta(minutes=10)
     attempt.save(update_fields=["deadline"])
     return attempt
+
+
+def sit_personal_test(cohort: Cohort):
+    """t1 builds a tutor test of a1 and b1 on day 6: a1 wrong, b1 right."""
+    quiz = personal_test_create(
+        trainee=cohort.t1,
+        question_ids=[cohort.a1.pk, cohort.b1.pk],
+        mode="tutor",
+        title="My test",
+        now=DAY1 + timedelta(days=6),
+    )
+    take(
+        cohort.t1,
+        quiz,
+        DAY1 + timedelta(days=6),
+        4,
+        {cohort.a1: wrong(cohort.a1), cohort.b1: key(cohort.b1)},
+    )
+    return quiz
