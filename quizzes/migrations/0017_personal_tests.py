@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0015_answer_seq_late_answers"),
+        ("quizzes", "0016_review_cards"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
