@@ -36,6 +36,13 @@ class QuestionRefForm(forms.Form):
     question = forms.IntegerField(min_value=1)
 
 
+class ReviewSessionForm(forms.Form):
+    """The "Review due" session's size, as a type only: its bounds are
+    ``services.personal_tests.review_session_start``'s."""
+
+    count = forms.IntegerField(required=False, label="Number of questions")
+
+
 class BuilderForm(forms.Form):
     """The custom test builder's choices, as types only: the rules (bounds, pools,
     sections offered) are ``services.personal_tests``', whose refusals the view

@@ -26,4 +26,5 @@ urlpatterns = [
     ),
     path("history/", views.history, name="history"),
     path("study/build/", views.build_test, name="build_test"),
+    path("study/review/", views.review_due, name="review_due"),
 ]

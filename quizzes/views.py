@@ -39,7 +39,7 @@ from quizzes.choices import (
     ReviewFrom,
     ReviewShows,
 )
-from quizzes.forms import AnswerForm, BuilderForm, QuestionRefForm
+from quizzes.forms import AnswerForm, BuilderForm, QuestionRefForm, ReviewSessionForm
 from quizzes.models import Answer, Attempt, Quiz
 from quizzes.models.reports import REPORT_TEXT_MAX
 from quizzes.presenters import (
@@ -79,11 +79,15 @@ from quizzes.services.attempts import (
     attempts_close_expired,
 )
 from quizzes.services.personal_tests import (
+    REVIEW_LIMIT_DEFAULT,
     BuildRefused,
+    ReviewRefused,
     builder_sections,
     personal_test_build,
+    review_session_start,
 )
 from quizzes.services.reports import ReportError, report_create
+from quizzes.services.reviews import review_due_count, review_next_due
 
 HISTORY_PAGE_SIZE = 50
 # The header that lets static/quizzes/sw.js keep a copy of a page for offline use.
@@ -113,7 +117,12 @@ def home(request):
         {"attempt": a, "time_up": a.is_in_progress and a.seconds_left(now) == 0}
         for a in personal_tests_for(trainee=request.user)
     ]
-    return render(request, "quizzes/home.html", {"rows": rows, "my_tests": my_tests})
+    context = {
+        "rows": rows,
+        "my_tests": my_tests,
+        "reviews_due": review_due_count(trainee=request.user, now=now),
+    }
+    return render(request, "quizzes/home.html", context)
 
 
 @never_cache
@@ -170,6 +179,44 @@ def build_test(request):
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "quizzes/build.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_due(request):
+    """The "Review due" page: how many cards are due and when the next one is; a
+    POST builds the tutor-mode session of the due cards and starts it. A refusal
+    (a bad count, nothing due) shows next to the count field (400)."""
+    now = timezone.now()
+    form = ReviewSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        count = form.cleaned_data["count"]
+        try:
+            attempt = review_session_start(
+                trainee=request.user,
+                now=now,
+                limit=REVIEW_LIMIT_DEFAULT if count is None else count,
+            )
+        except ReviewRefused as refused:
+            form.add_error("count", refused.problem)
+        else:
+            return redirect(attempt)
+    due = review_due_count(trainee=request.user, now=now)
+    # The session's size unless the trainee types another; a refused form shows
+    # what was sent in the field, the button keeps the default.
+    default_count = min(due, REVIEW_LIMIT_DEFAULT)
+    context = {
+        "form": form,
+        "due": due,
+        "next_due": review_next_due(trainee=request.user, now=now),
+        "count_min": COUNT_MIN,
+        "count_max": COUNT_MAX,
+        "count_value": form["count"].value() or default_count,
+        "default_count": default_count,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "quizzes/review_due.html", context, status=status)
 
 
 @login_required

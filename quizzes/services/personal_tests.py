@@ -16,15 +16,22 @@ from django.db import transaction
 
 from quizzes import builder
 from quizzes.builder import (
+    COUNT_MAX,
+    COUNT_MIN,
     MODE_TIMED,
+    MODE_TUTOR,
     SECONDS_DEFAULT,
     AnswerRow,
     PoolCounts,
     QuestionHistory,
 )
 from quizzes.choices import QuestionStatus, QuizMode, ReviewFrom, ReviewShows
-from quizzes.models import Answer, Question, Quiz, QuizQuestion
+from quizzes.models import Answer, Attempt, Question, Quiz, QuizQuestion
 from quizzes.progress import TopSection, top_sections
+from quizzes.services.attempts import attempt_start
+from quizzes.services.reviews import review_next_due, reviews_due
+
+REVIEW_LIMIT_DEFAULT = 20
 
 
 class BuildRefused(Exception):
@@ -151,6 +158,57 @@ def personal_test_build(
         shortfall=builder.shortfall_text(asked=count, found=len(chosen))
         if len(chosen) < count
         else "",
+    )
+
+
+class ReviewRefused(Exception):
+    """No review session can start: ``problem`` says why (for the count field)."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+
+
+def review_session_start(
+    *, trainee, now: datetime, limit: int = REVIEW_LIMIT_DEFAULT
+) -> Attempt:
+    """Build a tutor-mode personal test of the trainee's due cards and start it.
+
+    At most ``limit`` (1–100) published questions due at ``now``, soonest due
+    first, asked in that order (``reviews_due``): the card closest to being
+    forgotten comes first even when the session is cut short. Raises
+    ``ReviewRefused`` when ``limit`` is out of bounds or nothing is due, saying
+    when the next card falls due, if any; nothing is created then.
+    """
+    if not COUNT_MIN <= limit <= COUNT_MAX:
+        raise ReviewRefused(f"Choose between {COUNT_MIN} and {COUNT_MAX} questions.")
+    question_ids = reviews_due(trainee=trainee, now=now, limit=limit)
+    if not question_ids:
+        raise ReviewRefused(review_none_due_text(trainee=trainee, now=now))
+    count = len(question_ids)
+    with transaction.atomic():
+        quiz = personal_test_create(
+            trainee=trainee,
+            question_ids=question_ids,
+            mode=MODE_TUTOR,
+            title=f"Review due: {count} question{'s' if count != 1 else ''}"
+            f" ({now.day} {now:%b})",
+            now=now,
+        )
+        return attempt_start(trainee=trainee, quiz=quiz, now=now).attempt
+
+
+def review_none_due_text(*, trainee, now: datetime) -> str:
+    """Why there is no review to start at ``now``: the next due date, if any."""
+    next_due = review_next_due(trainee=trainee, now=now)
+    if next_due is None:
+        return (
+            "Nothing is due for review: answer some questions first, and they "
+            "come back here when they are due."
+        )
+    return (
+        "Nothing is due for review yet: the next card is due "
+        f"{next_due.day} {next_due:%b %Y %H:%M} UTC."
     )
 
 

@@ -114,6 +114,18 @@ def review_due_count(*, trainee, now: datetime) -> int:
     return _due(trainee=trainee, now=now).count()
 
 
+def review_next_due(*, trainee, now: datetime) -> datetime | None:
+    """When the trainee's next published card falls due after ``now``, or None."""
+    return (
+        ReviewCard.objects.filter(
+            trainee=trainee, due__gt=now, question__status=QuestionStatus.PUBLISHED
+        )
+        .order_by("due")
+        .values_list("due", flat=True)
+        .first()
+    )
+
+
 def _due(*, trainee, now: datetime):
     return ReviewCard.objects.filter(
         trainee=trainee, due__lte=now, question__status=QuestionStatus.PUBLISHED

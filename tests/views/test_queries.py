@@ -36,8 +36,9 @@ SUBMIT_QUERIES = 4
 # The quiz list: 1. session, 2. user, 3. the trainee's attempts due to close (close
 # on read: none here), 4. quizzes with question counts, 5. attempts, 6. the
 # trainee's and their groups' overrides on all those quizzes, 7. their personal
-# tests ("My tests"), each with its attempt and question count.
-HOME_QUERIES = 7
+# tests ("My tests"), each with its attempt and question count, 8. the count of
+# their review cards due ("Reviews due: N").
+HOME_QUERIES = 8
 # The quiz intro: 1-3 as above, 4. the quiz with its question count, 5. the
 # trainee's attempts, 6. their overrides, 7-8. the trainee's extra time (this
 # quiz's, then general).
