@@ -43,12 +43,15 @@ from quizzes.forms import AnswerForm, BuilderForm, QuestionRefForm
 from quizzes.models import Answer, Attempt, Quiz
 from quizzes.models.reports import REPORT_TEXT_MAX
 from quizzes.presenters import (
+    REVIEW_FILTERS,
     attempt_feedback,
     attempt_questions,
     choice_rows,
     pinned_questions,
     question_passages,
+    review_filter_links,
     review_items,
+    review_shows,
 )
 from quizzes.quiz_settings import QuizSettings
 from quizzes.selectors import (
@@ -390,7 +393,20 @@ def attempt_review(request, attempt_id: int):
             "reason": review_refusal(attempt=attempt, now=now),
         }
         return render(request, "quizzes/review_refused.html", context, status=403)
-    answers = list(attempt.answers.select_related("question", "question_version"))
+    show = request.GET.get("show", "all")
+    all_answers = list(attempt.answers.select_related("question", "question_version"))
+    filters = review_filter_links(all_answers, show)
+    if show not in REVIEW_FILTERS:
+        context = {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "filters": filters,
+            "filter_error": f"There is no filter “{show}”: choose "
+            + ", ".join(f"“{key}”" for key in REVIEW_FILTERS)
+            + " (the show= part of the address).",
+        }
+        return render(request, "quizzes/attempt_review.html", context, status=400)
+    answers = [a for a in all_answers if review_shows(a, show)]
     items = review_items(
         answers=answers,
         questions=attempt_questions(attempt, answers=answers),
@@ -403,6 +419,8 @@ def attempt_review(request, attempt_id: int):
         "attempt": attempt,
         "quiz": attempt.quiz,
         "items": items,
+        "filters": filters,
+        "show": show,
         "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
             attempt.pk, []
         ),
