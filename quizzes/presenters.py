@@ -153,6 +153,35 @@ def review_items(
     return items
 
 
+# The review's filters, in the order of their links: the key of ``?show=`` and its
+# label. "Not correct" takes in wrong, partly correct and unanswered questions:
+# everything short of the full point is worth reading again.
+REVIEW_FILTERS = {"all": "All", "incorrect": "Not correct", "flagged": "Flagged"}
+
+
+def review_shows(answer: Answer, show: str) -> bool:
+    """Whether the filter ``show`` (a ``REVIEW_FILTERS`` key) keeps ``answer``."""
+    if show == "incorrect":
+        return not answer.is_answered or float(answer.score or 0) < 1
+    if show == "flagged":
+        return answer.flagged
+    return True
+
+
+def review_filter_links(answers: list[Answer], show: str) -> list[dict]:
+    """One link per review filter: its key, label, how many questions it keeps and
+    whether it is the current one."""
+    return [
+        {
+            "key": key,
+            "label": label,
+            "count": sum(1 for a in answers if review_shows(a, key)),
+            "current": key == show,
+        }
+        for key, label in REVIEW_FILTERS.items()
+    ]
+
+
 def choice_rows(question: dict, answer: Answer, feedback: dict | None) -> list[dict]:
     """Each option with whether it was chosen; its key and rationale only when the
     presenter released feedback for this answer."""

@@ -294,13 +294,17 @@ def regrade_notices(*, attempt_ids) -> dict[int, list[str]]:
     return notices
 
 
-def attempt_section_results(*, attempt: Attempt) -> list[SectionResult]:
+def attempt_section_results(
+    *, attempt: Attempt, answers: list[Answer] | None = None
+) -> list[SectionResult]:
     """A finished attempt's score per top-level section of its questions.
 
     A subsection belongs to the nearest top-level section before it in its document,
-    whatever its depth: two queries in all.
+    whatever its depth: two queries in all (one if ``answers``, the attempt's
+    answers with ``question__section`` joined, are passed in).
     """
-    answers = list(attempt.answers.select_related("question__section"))
+    if answers is None:
+        answers = attempt_answers_with_sections(attempt=attempt)
     tops = list(
         Section.objects.filter(
             level=1,
@@ -320,6 +324,43 @@ def attempt_section_results(*, attempt: Attempt) -> list[SectionResult]:
         SectionResult(title=title, score=sum(scores), questions=len(scores))
         for title, scores in rows.items()
     ]
+
+
+def attempt_answers_with_sections(*, attempt: Attempt) -> list[Answer]:
+    """The attempt's answers with their question and its section: one query."""
+    return list(attempt.answers.select_related("question__section"))
+
+
+@dataclass(frozen=True)
+class FirstAttempts:
+    """Percents of a quiz's first finished attempts: the trainee's own (None if it
+    is not finished) and the other trainees', anonymous."""
+
+    own: float | None
+    peers: list[float]
+
+
+def first_attempt_percents(*, trainee, quiz: Quiz) -> FirstAttempts:
+    """The trainee's first finished attempt at ``quiz`` and every other trainee's
+    (staff apart), as percents: one query, none for a personal test, which has no
+    peers. Only the percents leave this function: no names, no ids."""
+    if quiz.owner_id is not None:
+        return FirstAttempts(own=None, peers=[])
+    rows = Attempt.objects.filter(
+        Q(trainee=trainee) | Q(trainee__is_staff=False, trainee__is_superuser=False),
+        quiz=quiz,
+        number=1,
+        state__in=FINISHED_STATES,
+        max_score__gt=0,
+    ).values_list("trainee_id", "score", "max_score")
+    own, peers = None, []
+    for trainee_id, score, max_score in rows:
+        percent = round(float(score) * 100 / max_score, 1)
+        if trainee_id == trainee.pk:
+            own = percent
+        else:
+            peers.append(percent)
+    return FirstAttempts(own=own, peers=peers)
 
 
 def problem_reports_for_attempt(

@@ -43,19 +43,24 @@ from quizzes.forms import AnswerForm, BuilderForm, QuestionRefForm, ReviewSessio
 from quizzes.models import Answer, Attempt, Quiz
 from quizzes.models.reports import REPORT_TEXT_MAX
 from quizzes.presenters import (
+    REVIEW_FILTERS,
     attempt_feedback,
     attempt_questions,
     choice_rows,
     pinned_questions,
     question_passages,
+    review_filter_links,
     review_items,
+    review_shows,
 )
 from quizzes.quiz_settings import QuizSettings
 from quizzes.selectors import (
     accommodation_for,
     assigned_quizzes,
+    attempt_answers_with_sections,
     attempt_for_trainee,
     attempt_section_results,
+    first_attempt_percents,
     late_changes_for,
     personal_tests_for,
     problem_reports_for_attempt,
@@ -88,6 +93,7 @@ from quizzes.services.personal_tests import (
 )
 from quizzes.services.reports import ReportError, report_create
 from quizzes.services.reviews import review_due_count, review_next_due
+from quizzes.standing import answer_counts, percentile_rank, time_per_question
 
 HISTORY_PAGE_SIZE = 50
 # The header that lets static/quizzes/sw.js keep a copy of a page for offline use.
@@ -392,14 +398,21 @@ def attempt_result(request, attempt_id: int):
         return redirect(attempt)
     percent = attempt.percent or 0.0
     allowed = review_allowed(attempt=attempt, now=now)
+    answers = attempt_answers_with_sections(attempt=attempt)
+    used = attempt.finished_at - attempt.started_at
+    per_question = time_per_question(used=used, questions=len(answers))
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
         "percent": percent,
         "passed": percent >= attempt.quiz.pass_mark,
         "expired": attempt.state == AttemptState.EXPIRED,
-        "time_used": duration_text(attempt.finished_at - attempt.started_at),
-        "sections": attempt_section_results(attempt=attempt),
+        "time_used": duration_text(used),
+        "time_per_question": per_question and duration_text(per_question),
+        "question_count": len(answers),
+        "counts": answer_counts(answers=[(a.is_answered, a.score) for a in answers]),
+        "percentile": _percentile(request.user, attempt.quiz),
+        "sections": attempt_section_results(attempt=attempt, answers=answers),
         "review_allowed": allowed,
         "review_refusal": None if allowed else review_refusal(attempt=attempt, now=now),
         "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
@@ -427,7 +440,20 @@ def attempt_review(request, attempt_id: int):
             "reason": review_refusal(attempt=attempt, now=now),
         }
         return render(request, "quizzes/review_refused.html", context, status=403)
-    answers = list(attempt.answers.select_related("question", "question_version"))
+    show = request.GET.get("show", "all")
+    all_answers = list(attempt.answers.select_related("question", "question_version"))
+    filters = review_filter_links(all_answers, show)
+    if show not in REVIEW_FILTERS:
+        context = {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "filters": filters,
+            "filter_error": f"There is no filter “{show}”: choose "
+            + ", ".join(f"“{key}”" for key in REVIEW_FILTERS)
+            + " (the show= part of the address).",
+        }
+        return render(request, "quizzes/attempt_review.html", context, status=400)
+    answers = [a for a in all_answers if review_shows(a, show)]
     items = review_items(
         answers=answers,
         questions=attempt_questions(attempt, answers=answers),
@@ -440,6 +466,8 @@ def attempt_review(request, attempt_id: int):
         "attempt": attempt,
         "quiz": attempt.quiz,
         "items": items,
+        "filters": filters,
+        "show": show,
         "regrade_notices": regrade_notices(attempt_ids=[attempt.pk]).get(
             attempt.pk, []
         ),
@@ -520,6 +548,15 @@ def history(request):
         for a in page
     ]
     return render(request, "quizzes/history.html", {"rows": rows, "page": page})
+
+
+def _percentile(trainee, quiz: Quiz) -> int | None:
+    """The trainee's first attempt ranked among the other trainees' first attempts;
+    None (the page says nothing) without a finished first attempt or enough peers."""
+    first = first_attempt_percents(trainee=trainee, quiz=quiz)
+    if first.own is None:
+        return None
+    return percentile_rank(own=first.own, peers=first.peers)
 
 
 def _close_due(trainee, now: datetime) -> None:

@@ -92,4 +92,6 @@ def test_late_changes_on_a_score_only_result_hold_no_key(client_of, trainee, clo
     content = page.content.decode()
     assert HEADING in content and "Intramuscular 1" in content
     assert _leaks(content, _secrets(attempt)) == []
-    assert "Correct" not in content and "is-key" not in content
+    # The page counts correct answers (a total, like the score), never which
+    # choice was the key.
+    assert "Correct answer" not in content and "is-key" not in content
