@@ -46,6 +46,7 @@ from quizzes.presenters import (
     attempt_feedback,
     attempt_questions,
     choice_rows,
+    kind_hint,
     pinned_questions,
     question_passages,
     review_items,
@@ -252,6 +253,7 @@ def attempt_page(request, attempt_id: int):
         if question["kind"] == QuestionKind.MULTIPLE
         else "radio",
         "kind_label": QuestionKind(question["kind"]).label,
+        "kind_hint": kind_hint(kind=question["kind"], stem=question["stem"]),
         "feedback": feedback,
         "passage": (
             question_passages(pinned_questions([current])).get(current.question_id)

@@ -403,3 +403,26 @@ def test_choices_are_labelled_radios_or_checkboxes_in_a_fieldset(
             )
             assert f'<label for="choice-{choice_id}">' in html
         assert '<label for="flagged">Flag for review</label>' in html
+
+
+def test_select_all_that_apply_is_said_once_when_the_stem_says_it(
+    client_of, trainee, clock
+):
+    """An imported stem ending "(Select all that apply.)" is not followed by the
+    same words as a hint; a stem without them still gets the hint."""
+    quiz = quiz_with_questions(
+        2, kinds=[QuestionKind.MULTIPLE, QuestionKind.MULTIPLE], time_limit=None
+    )
+    said = quiz.questions.order_by("pk").first()
+    said.stem = "Which routes act rapidly? (Select all that apply.)"
+    said.save()
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    client = client_of(trainee)
+    for answer in attempt.answers.order_by("position"):
+        html = client.get(
+            f"{attempt.get_absolute_url()}?q={answer.position}"
+        ).content.decode()
+        expected = 0 if answer.question_id == said.pk else 1
+        assert html.lower().count("select all that apply") == 1
+        assert html.count('id="kind-hint"') == expected
+        assert ('aria-describedby="kind-hint"' in html) == bool(expected)
