@@ -261,6 +261,7 @@ def attempt_page(request, attempt_id: int):
             else None
         ),
         "navigator": _navigator(answers, current),
+        "answered": sum(a.is_answered for a in answers),
         "count": len(answers),
         "is_first": index == 0,
         "is_last": index == len(answers) - 1,
