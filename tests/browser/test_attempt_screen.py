@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from quizzes.choices import QuizMode
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.helpers import answer_row, attempt_opened, autosaved, on_question
 from tests.views.factories import quiz_with_questions
@@ -209,3 +210,25 @@ def test_shortcuts_ignore_modifiers_and_can_be_turned_off(page, login, trainee):
     page.keyboard.press("2")
     expect(page.locator("input[name=choices]:checked")).to_have_count(0)
     expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
+
+
+def test_tutor_feedback_comes_under_the_options_with_a_wrong_choice_in_red(
+    page, login, trainee
+):
+    """Confirmed in tutor mode: the verdict and explanation come right after the
+    options and before Next, the wrong choice is outlined red, and the locked
+    answer has no Save button."""
+    start_quiz(page, login, trainee, count=2, mode=QuizMode.TUTOR, time_limit=None)
+    with autosaved(page):
+        page.get_by_text("Oral 1", exact=True).click()
+    page.get_by_role("button", name="Confirm answer").click()
+    feedback = page.get_by_role("region", name="Feedback")
+    expect(feedback).to_contain_text("Explanation 1")
+    options = page.locator("fieldset.choices").bounding_box()
+    verdict = feedback.bounding_box()
+    next_button = page.get_by_role("button", name="Next").bounding_box()
+    assert options["y"] < verdict["y"] < next_button["y"]
+    chosen = page.locator(".choice.is-chosen")
+    colour = chosen.evaluate("el => getComputedStyle(el).borderTopColor")
+    assert colour == "rgb(180, 35, 24)"  # --bad
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)
