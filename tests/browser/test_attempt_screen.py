@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from quizzes.choices import QuizMode
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.helpers import answer_row, attempt_opened, autosaved, on_question
+from tests.browser.test_accessibility import blocking_violations, trainee_pages
 from tests.views.factories import quiz_with_questions
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -232,3 +233,29 @@ def test_tutor_feedback_comes_under_the_options_with_a_wrong_choice_in_red(
     colour = chosen.evaluate("el => getComputedStyle(el).borderTopColor")
     assert colour == "rgb(180, 35, 24)"  # --bad
     expect(page.get_by_role("button", name="Save")).to_have_count(0)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_dark_mode_follows_the_system_and_axe_finds_nothing(page, login, trainee, size):
+    """With the system in dark mode every trainee page turns dark (the background
+    follows prefers-color-scheme), and axe finds no serious or critical violation,
+    contrast included, at desktop and phone width."""
+    page.set_viewport_size(size)
+    page.emulate_media(color_scheme="dark")
+    pages = trainee_pages(trainee)
+    login(trainee)
+    width = "desktop" if size == DESKTOP else "phone"
+    found = []
+    for name, path in pages.items():
+        if name == "login":
+            continue
+        page.goto(path)
+        page.wait_for_load_state("load")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(13, 17, 23)", (name, background)
+        if name.startswith("attempt"):
+            page.get_by_text("Keyboard shortcuts").click()
+        found += [
+            f"{name}: {v}" for v in blocking_violations(page, f"dark {name}", width)
+        ]
+    assert found == []
