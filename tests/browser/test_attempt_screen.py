@@ -4,6 +4,7 @@ clock and progress, hiding the timer, at desktop and phone width."""
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -259,3 +260,20 @@ def test_dark_mode_follows_the_system_and_axe_finds_nothing(page, login, trainee
             f"{name}: {v}" for v in blocking_violations(page, f"dark {name}", width)
         ]
     assert found == []
+
+
+def test_the_submit_page_bullets_do_not_sit_on_the_item_before(page, login, trainee):
+    """The lists of unanswered questions wrap in a row; each bullet is inside its
+    own item, clear of the one before, at phone width too."""
+    attempt = start_quiz(page, login, trainee, count=6)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/attempts/{attempt.pk}/submit/")
+    items = page.locator(".position-links").first.locator("li")
+    expect(items).to_have_count(6)
+    assert items.first.evaluate("el => getComputedStyle(el).listStylePosition") == (
+        "inside"
+    )
+    boxes = [items.nth(i).bounding_box() for i in range(6)]
+    for before, after in pairwise(boxes):
+        if after["y"] == before["y"]:
+            assert after["x"] >= before["x"] + before["width"] + 16
