@@ -1,12 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from quizsite.health import healthz
 from quizzes.api import api
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the
+    static icon (a 302, as its hashed name changes with each release), rather than
+    a 404 in the log on every first visit."""
+    return redirect(static("quizzes/favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     # Log-in, log-out and password change only: no mail is configured, and

@@ -200,6 +200,24 @@ def choice_rows(question: dict, answer: Answer, feedback: dict | None) -> list[d
     return rows
 
 
+KIND_HINTS = {
+    QuestionKind.MULTIPLE: "Select all that apply.",
+    QuestionKind.SINGLE: "Choose one answer.",
+    QuestionKind.TRUE_FALSE: "Choose one answer.",
+}
+
+
+def kind_hint(*, kind: str, stem: str) -> str | None:
+    """How many options to choose, said once: None when the stem already says it.
+
+    Imported stems often end "(Select all that apply.)"; the page's own hint
+    under it would repeat the instruction word for word.
+    """
+    hint = KIND_HINTS[QuestionKind(kind)]
+    said = " ".join(hint.rstrip(".").lower().split())
+    return None if said in " ".join(stem.lower().split()) else hint
+
+
 def answer_outcome(answer: Answer) -> str:
     """The answer's result in words (the stored score of a finished attempt)."""
     if not answer.is_answered:

@@ -47,6 +47,7 @@ from quizzes.presenters import (
     attempt_feedback,
     attempt_questions,
     choice_rows,
+    kind_hint,
     pinned_questions,
     question_passages,
     review_filter_links,
@@ -305,6 +306,7 @@ def attempt_page(request, attempt_id: int):
         if question["kind"] == QuestionKind.MULTIPLE
         else "radio",
         "kind_label": QuestionKind(question["kind"]).label,
+        "kind_hint": kind_hint(kind=question["kind"], stem=question["stem"]),
         "feedback": feedback,
         "passage": (
             question_passages(pinned_questions([current])).get(current.question_id)
@@ -312,6 +314,7 @@ def attempt_page(request, attempt_id: int):
             else None
         ),
         "navigator": _navigator(answers, current),
+        "answered": sum(a.is_answered for a in answers),
         "count": len(answers),
         "is_first": index == 0,
         "is_last": index == len(answers) - 1,
@@ -396,6 +399,12 @@ def attempt_result(request, attempt_id: int):
             request, "This attempt is still in progress: submit it to see a result."
         )
         return redirect(attempt)
+    if request.GET.get("auto") == "1" and _submitted_at_deadline(attempt):
+        messages.info(
+            request,
+            "Time ran out: the page submitted your attempt by itself at 00:00, "
+            "with the answers saved by then.",
+        )
     percent = attempt.percent or 0.0
     allowed = review_allowed(attempt=attempt, now=now)
     answers = attempt_answers_with_sections(attempt=attempt)
@@ -672,6 +681,22 @@ def _answer_post(request, attempt: Attempt, now: datetime):
         )
     step = {"previous": -1, "next": 1}.get(action, 0)
     return redirect(_question_url(attempt, max(1, answer.position + step)))
+
+
+# The page's countdown starts after the server computed seconds_left, so its zero
+# falls at or after the deadline; a little slack for a clock that ran fast.
+AUTO_SUBMIT_SLACK = timedelta(seconds=5)
+
+
+def _submitted_at_deadline(attempt: Attempt) -> bool:
+    """Only the page knows it submitted by itself (it says so with ?auto=1); the
+    server believes it only of an attempt submitted at its deadline. One closed by
+    the clock (expired) already says so on the result."""
+    return (
+        attempt.state == AttemptState.FINISHED
+        and attempt.deadline is not None
+        and attempt.finished_at >= attempt.deadline - AUTO_SUBMIT_SLACK
+    )
 
 
 def _closed_redirect(request, attempt: Attempt):

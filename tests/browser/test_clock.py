@@ -43,9 +43,12 @@ def test_at_zero_the_page_submits_by_itself_and_shows_the_result(
     attempt = start_short_quiz(page, login, trainee)
     screenshot("counting-down")
 
-    expect(page).to_have_url(f"/attempts/{attempt.pk}/result/", timeout=15_000)
+    expect(page).to_have_url(f"/attempts/{attempt.pk}/result/?auto=1", timeout=15_000)
     expect(page.get_by_role("heading", name="Result: Five seconds")).to_be_visible()
     expect(page.locator(".result-headline")).to_contain_text("50%: not passed")
+    expect(page.get_by_role("status")).to_contain_text(
+        "the page submitted your attempt by itself at 00:00"
+    )
     attempt.refresh_from_db()
     assert attempt.state != AttemptState.IN_PROGRESS
     assert attempt.score == 1

@@ -27,6 +27,16 @@ REVIEWED_DATA_ATTRIBUTES = {
     "data-save-status",
     "data-timer",
     "data-timer-announcer",
+    # the attempt screen's bar, timer toggle, heading and shortcut list (issue 15);
+    # data-progress-answered wraps the number answered, shown on the page anyway
+    "data-attempt-bar",
+    "data-progress-answered",
+    "data-question-heading",
+    "data-shortcuts",
+    "data-shortcuts-switch",
+    "data-timer-hidden-note",
+    "data-timer-line",
+    "data-timer-toggle",
     # positions, ids, URLs and the clock; seq numbers the page's changes
     "data-attempt-id",
     "data-nav-position",

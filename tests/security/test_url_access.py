@@ -35,6 +35,8 @@ PUBLIC = {
     # The attempt pages' service worker: the same script for everyone, no data.
     "attempts/sw.js",
 }
+# Redirects to a static file, for everyone: browsers fetch it before any log-in.
+STATIC_REDIRECTS = {"favicon.ico": "/static/quizzes/favicon.svg"}
 ADMIN_ONLY_SUPERUSER = ("admin/auth/",)
 # Log-out answers a GET with a redirect (it takes a POST); nothing to protect.
 LOGOUT = {"admin/logout/", "accounts/logout/"}
@@ -154,6 +156,9 @@ def test_anonymous_is_sent_to_log_in_everywhere_but_the_public_pages(client, url
         response = fetch(client, url)
         if route in PUBLIC:
             assert response.status_code == 200, url
+        elif route in STATIC_REDIRECTS:
+            assert response.status_code == 302, url
+            assert response["Location"] == STATIC_REDIRECTS[route], url
         elif route in LOGOUT:
             assert response.status_code in (302, 405), url
         elif route.startswith("api/"):

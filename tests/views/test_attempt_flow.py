@@ -403,3 +403,46 @@ def test_choices_are_labelled_radios_or_checkboxes_in_a_fieldset(
             )
             assert f'<label for="choice-{choice_id}">' in html
         assert '<label for="flagged">Flag for review</label>' in html
+
+
+def test_select_all_that_apply_is_said_once_when_the_stem_says_it(
+    client_of, trainee, clock
+):
+    """An imported stem ending "(Select all that apply.)" is not followed by the
+    same words as a hint; a stem without them still gets the hint."""
+    quiz = quiz_with_questions(
+        2, kinds=[QuestionKind.MULTIPLE, QuestionKind.MULTIPLE], time_limit=None
+    )
+    said = quiz.questions.order_by("pk").first()
+    said.stem = "Which routes act rapidly? (Select all that apply.)"
+    said.save()
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    client = client_of(trainee)
+    for answer in attempt.answers.order_by("position"):
+        html = client.get(
+            f"{attempt.get_absolute_url()}?q={answer.position}"
+        ).content.decode()
+        expected = 0 if answer.question_id == said.pk else 1
+        assert html.lower().count("select all that apply") == 1
+        assert html.count('id="kind-hint"') == expected
+        assert ('aria-describedby="kind-hint"' in html) == bool(expected)
+
+
+def test_the_result_says_the_page_submitted_itself_only_at_the_deadline(
+    client_of, trainee, clock
+):
+    """?auto=1 (the page's own submit at 00:00) shows a note on the result of an
+    attempt submitted at its deadline; on one submitted early it is ignored."""
+    note = "the page submitted your attempt by itself at 00:00"
+    client = client_of(trainee)
+    results = []
+    for minutes in (30, 5):  # the quiz's 30 minutes ran out; 5 minutes in
+        quiz = quiz_with_questions(1, time_limit=timedelta(minutes=30))
+        started = timezone.now()
+        attempt = attempt_start(trainee=trainee, quiz=quiz, now=started).attempt
+        clock.move_to(started + timedelta(minutes=minutes, seconds=1))
+        client.post(reverse("attempt_submit", args=[attempt.pk]))
+        url = reverse("attempt_result", args=[attempt.pk])
+        results.append(note in client.get(f"{url}?auto=1").content.decode())
+        assert note not in client.get(url).content.decode()
+    assert results == [True, False]

@@ -143,16 +143,78 @@
     var left = secondsLeft();
     clockEl.textContent = pad(Math.floor(left / 60)) + ":" + pad(left % 60);
     clockEl.parentNode.classList.toggle("is-low", left <= 60);
+    var shownAgain = left <= FORCE_SHOWN_AT && timerForce();
     MILESTONES.forEach(function (mark) {
       if (left <= mark && !announced[mark]) {
         announced[mark] = true;
         var minutes = mark / 60;
-        announce(minutes + (minutes === 1 ? " minute" : " minutes") + " left.");
+        announce(
+          minutes +
+            (minutes === 1 ? " minute" : " minutes") +
+            " left." +
+            (shownAgain ? " " + SHOWN_AGAIN_TEXT : "")
+        );
+        shownAgain = false;
       }
     });
+    if (shownAgain) {
+      // The page opened hidden, already inside the last 5 minutes.
+      announce("Less than 5 minutes left. " + SHOWN_AGAIN_TEXT);
+    }
     if (left === 0) {
       timeUp();
     }
+  }
+
+  // --- Hiding the timer -------------------------------------------------------
+  // A running clock distracts some trainees: it can be hidden (remembered per
+  // attempt in this browser's storage), but never in the last 5 minutes, when it
+  // comes back, is announced, and the button goes.
+
+  var FORCE_SHOWN_AT = 300;
+  var SHOWN_AGAIN_TEXT = "The timer is shown again.";
+  var timerToggle = root.querySelector("[data-timer-toggle]");
+  var timerNote = root.querySelector("[data-timer-hidden-note]");
+  var timerForced = false;
+
+  function timerHide(hidden) {
+    clockEl.hidden = hidden;
+    timerNote.hidden = !hidden;
+    timerToggle.textContent = hidden ? "Show timer" : "Hide timer";
+  }
+
+  function timerToggleStart() {
+    if (!clockEl || !timerToggle || !timerNote) {
+      return;
+    }
+    timerHide(readItem(prefix + "timer-hidden") === "1");
+    timerToggle.hidden = false;
+    timerToggle.addEventListener("click", function () {
+      var hidden = !clockEl.hidden;
+      timerHide(hidden);
+      if (hidden) {
+        writeItem(prefix + "timer-hidden", "1");
+      } else {
+        removeItem(prefix + "timer-hidden");
+      }
+    });
+  }
+
+  // Shows the clock for good; true when it was hidden until now.
+  function timerForce() {
+    if (timerForced || !timerToggle || !timerNote) {
+      return false;
+    }
+    timerForced = true;
+    var wasHidden = clockEl.hidden;
+    timerHide(false);
+    if (timerToggle.contains(document.activeElement)) {
+      // The button is about to go: keep the focus near where it was.
+      clockEl.parentNode.setAttribute("tabindex", "-1");
+      clockEl.parentNode.focus();
+    }
+    timerToggle.hidden = true;
+    return wasHidden;
   }
 
   function timeUp() {
@@ -175,10 +237,15 @@
     });
   }
 
+  // The result says the page submitted by itself (the server checks the time).
+  function autoResultUrl() {
+    return resultUrl + (resultUrl.indexOf("?") === -1 ? "?" : "&") + "auto=1";
+  }
+
   function submitAttempt(tries) {
     request("POST", submitUrl)
       .then(function () {
-        leave(0);
+        leave(0, autoResultUrl());
       })
       .catch(function () {
         if (tries < 5) {
@@ -405,6 +472,10 @@
       (answered ? "Answered" : "Not answered") + (answer.flagged ? ", flagged" : "");
     item.classList.toggle("is-answered", answered);
     item.classList.toggle("is-flagged", answer.flagged);
+    var progress = root.querySelector("[data-progress-answered]");
+    if (progress) {
+      progress.textContent = root.querySelectorAll(".nav-item.is-answered").length;
+    }
   }
 
   function send(entry) {
@@ -696,6 +767,156 @@
       .catch(function () {});
   }
 
+  // --- Keyboard shortcuts -----------------------------------------------------
+  // 1-5 or A-E choose, F flags, N and P go to the next and previous question.
+  // Never with a modifier held (the browser's and screen readers' own keys), never
+  // while typing in a text field, and they can be turned off (WCAG 2.1.4): the
+  // switch is remembered in this browser for every attempt. Screen readers in
+  // browse mode keep their single-letter keys; the page only sees keys they pass.
+
+  var SHORTCUTS_OFF = "quizzes.shortcuts-off";
+  var FOCUS_HEADING = "quizzes.focus-heading";
+  var shortcutsSwitch = root.querySelector("[data-shortcuts-switch]");
+
+  function shortcutsOn() {
+    return !shortcutsSwitch || shortcutsSwitch.checked;
+  }
+
+  function isTyping(target) {
+    if (!target || !target.tagName) {
+      return false;
+    }
+    var tag = target.tagName.toLowerCase();
+    if (tag === "textarea" || tag === "select" || target.isContentEditable) {
+      return true;
+    }
+    return tag === "input" && ["radio", "checkbox", "button", "submit"].indexOf(
+      (target.type || "").toLowerCase()
+    ) === -1;
+  }
+
+  function pressButton(action) {
+    var button = form.querySelector('button[name=action][value="' + action + '"]');
+    if (!button) {
+      return false;
+    }
+    writeSession(FOCUS_HEADING, "1");
+    button.click();
+    return true;
+  }
+
+  function onShortcut(event) {
+    if (
+      !shortcutsOn() ||
+      event.defaultPrevented ||
+      event.ctrlKey ||
+      event.altKey ||
+      event.metaKey ||
+      event.shiftKey ||
+      isTyping(event.target) ||
+      event.key.length !== 1
+    ) {
+      return;
+    }
+    var key = event.key.toLowerCase();
+    var index = "12345".indexOf(key);
+    if (index === -1) {
+      index = "abcde".indexOf(key);
+    }
+    var handled = false;
+    if (index !== -1) {
+      var input = form.querySelectorAll("input[name=choices]")[index];
+      if (input && !input.disabled) {
+        input.click();
+        input.focus();
+        handled = true;
+      }
+    } else if (key === "f") {
+      var flag = form.querySelector("input[name=flagged]");
+      if (flag && !flag.disabled) {
+        flag.click();
+        handled = true;
+      }
+    } else if (key === "n") {
+      handled = pressButton("next");
+    } else if (key === "p") {
+      handled = pressButton("previous");
+    }
+    if (handled) {
+      event.preventDefault();
+    }
+  }
+
+  function writeSession(key, value) {
+    try {
+      window.sessionStorage.setItem(key, value);
+    } catch (error) {
+      // No session storage: the focus stays where the browser puts it.
+    }
+  }
+
+  function takeSession(key) {
+    try {
+      var value = window.sessionStorage.getItem(key);
+      window.sessionStorage.removeItem(key);
+      return value;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function shortcutsStart() {
+    var list = root.querySelector("[data-shortcuts]");
+    if (list) {
+      list.hidden = false; // without this script there are no shortcuts to list
+    }
+    if (shortcutsSwitch) {
+      shortcutsSwitch.checked = safeRead(SHORTCUTS_OFF) !== "1";
+      shortcutsSwitch.addEventListener("change", function () {
+        try {
+          if (shortcutsSwitch.checked) {
+            window.localStorage.removeItem(SHORTCUTS_OFF);
+          } else {
+            window.localStorage.setItem(SHORTCUTS_OFF, "1");
+          }
+        } catch (error) {
+          // No storage: the switch holds for this page only.
+        }
+      });
+    }
+    document.addEventListener("keydown", onShortcut);
+    // Moving on by Next, Previous or the navigator: the new question's heading
+    // takes the focus, so a screen reader starts from it.
+    Array.prototype.forEach.call(
+      form.querySelectorAll('button[value="next"], button[value="previous"]'),
+      function (button) {
+        button.addEventListener("click", function () {
+          writeSession(FOCUS_HEADING, "1");
+        });
+      }
+    );
+    Array.prototype.forEach.call(
+      root.querySelectorAll("[data-nav-position]"),
+      function (link) {
+        link.addEventListener("click", function () {
+          writeSession(FOCUS_HEADING, "1");
+        });
+      }
+    );
+    var heading = root.querySelector("[data-question-heading]");
+    if (heading && takeSession(FOCUS_HEADING) === "1") {
+      heading.focus();
+    }
+  }
+
+  function safeRead(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (error) {
+      return null;
+    }
+  }
+
   // --- Start ------------------------------------------------------------------
 
   var initial = root.dataset.secondsLeft;
@@ -704,6 +925,7 @@
     initial = Math.max(0, Math.round((ends - Date.now()) / 1000));
   }
   if (clockEl && initial !== "" && initial !== undefined) {
+    timerToggleStart();
     syncClock(Number(initial));
     timerId = window.setInterval(tick, 1000);
     document.addEventListener("visibilitychange", tick);
@@ -722,6 +944,7 @@
     window.addEventListener("beforeunload", onBeforeUnload);
     restore();
     registerWorker();
+    shortcutsStart();
   } else {
     // The submit page: send what an outage left queued before the trainee submits.
     window.addEventListener("online", flush);
