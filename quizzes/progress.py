@@ -94,6 +94,14 @@ class TopSection:
     member_ids: tuple[int, ...]
 
 
+def score_percent(*, score: float, answers: int) -> float | None:
+    """Points scored as a percent of the answers behind them (one decimal), or None
+    when there is no answer to judge by."""
+    if not answers:
+        return None
+    return round(score * 100 / answers, 1)
+
+
 @dataclass(frozen=True)
 class Mastery:
     answers: int = 0
@@ -101,9 +109,7 @@ class Mastery:
 
     @property
     def percent(self) -> float | None:
-        if not self.answers:
-            return None
-        return round(self.score * 100 / self.answers, 1)
+        return score_percent(score=self.score, answers=self.answers)
 
 
 @dataclass(frozen=True)
@@ -416,9 +422,7 @@ class PersonalTests:
 
     @property
     def percent(self) -> float | None:
-        if not self.answers:
-            return None
-        return round(self.score * 100 / self.answers, 1)
+        return score_percent(score=self.score, answers=self.answers)
 
 
 def personal_tests_summary(*, trainee, filters: ProgressFilter) -> PersonalTests:

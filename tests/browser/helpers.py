@@ -78,3 +78,18 @@ def chosen_texts(answer: Answer) -> list[str]:
     """The texts of the choices saved for ``answer``, in their order of display."""
     texts = dict(answer.question.choices.values_list("pk", "text"))
     return [texts[pk] for pk in answer.choice_ids]
+
+
+def tutor_answer_all_and_submit(page: Page, count: int) -> None:
+    """In a tutor-mode attempt open at question 1: choose the first option of each
+    question, confirm it and see its feedback, then submit the attempt."""
+    for position in range(1, count + 1):
+        on_question(page, position, count)
+        with autosaved(page):
+            page.locator(".choice label").first.click()
+        page.get_by_role("button", name="Confirm answer").click()
+        expect(page.get_by_role("region", name="Feedback")).to_be_visible()
+        if position < count:
+            page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Save and finish…").click()
+    page.get_by_role("button", name="Submit attempt").click()

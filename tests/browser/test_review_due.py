@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from quizzes.models import Attempt, ReviewCard
 from quizzes.services.reviews import review_record
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.helpers import autosaved, on_question
+from tests.browser.helpers import tutor_answer_all_and_submit
 from tests.browser.test_accessibility import (
     FITS_AND_TARGETS,
     MIN_TARGET_PX,
@@ -73,16 +73,7 @@ def test_a_due_review_session_is_answered_in_tutor_mode_and_reschedules_the_card
     assert attempt.quiz.title.startswith("Review due: 2 questions")
     asked = attempt.answers.order_by("position").values_list("question_id", flat=True)
     assert list(asked) == [q.pk for q in soonest_first]
-    for position in (1, 2):
-        on_question(page, position, 2)
-        with autosaved(page):
-            page.locator(".choice label").first.click()
-        page.get_by_role("button", name="Confirm answer").click()
-        expect(page.get_by_role("region", name="Feedback")).to_be_visible()
-        if position == 1:
-            page.get_by_role("button", name="Next").click()
-    page.get_by_role("button", name="Save and finish…").click()
-    page.get_by_role("button", name="Submit attempt").click()
+    tutor_answer_all_and_submit(page, 2)
 
     attempt.refresh_from_db()
     assert attempt.state == "finished"
