@@ -120,7 +120,6 @@ class QuizKindFilter(admin.SimpleListFilter):
 class QuizAdmin(admin.ModelAdmin):
     list_display = [
         "title",
-        "owner",
         "mode",
         "time_limit_minutes",
         "attempts_allowed",
