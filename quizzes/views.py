@@ -654,6 +654,7 @@ def _answer_post(request, attempt: Attempt, now: datetime):
                 choice_ids=data["choices"],
                 flagged=data["flagged"],
                 now=now,
+                struck=data["struck"],
             )
         elif data["flagged"] != answer.flagged:
             # A confirmed answer's choices are frozen (its inputs are disabled and

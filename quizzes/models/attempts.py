@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
@@ -183,6 +184,11 @@ class Answer(models.Model):
     position = models.PositiveSmallIntegerField()
     choice_order = models.JSONField(default=list)
     choice_ids = models.JSONField(default=list, blank=True)
+    # The options the trainee struck out as wrong, a study aid: shown on the page
+    # and in the review, never scored. A struck option may still be chosen.
+    struck = models.JSONField(
+        default=list, blank=True, help_text="Options struck out; never scored."
+    )
     flagged = models.BooleanField(default=False)
     saved_at = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField(
@@ -212,6 +218,19 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.attempt} · Q{self.position}"
+
+    def clean(self):
+        """Chosen and struck ids must be options of this question (``choice_order``)."""
+        super().clean()
+        options = set(self.choice_order or [])
+        errors = {
+            field: f"{field}: {sorted(set(ids) - options)} are not options of "
+            f"question {self.question_id}."
+            for field, ids in (("choice_ids", self.choice_ids), ("struck", self.struck))
+            if set(ids or []) - options
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_answered(self) -> bool:
