@@ -26,6 +26,12 @@ class AnswerForm(forms.Form):
     # sends the whole set (none ticked: none struck).
     struck = forms.TypedMultipleChoiceField(coerce=int, required=False)
     flagged = forms.BooleanField(required=False)
+    # Tutor mode, with Confirm: how sure the trainee was (optional); a right answer
+    # is then reviewed as Easy or Hard (``spaced.rating_for``).
+    confidence = forms.ChoiceField(
+        choices=[("", "Not said"), ("sure", "Sure"), ("unsure", "Unsure")],
+        required=False,
+    )
     action = forms.ChoiceField(choices=ACTIONS)
 
     def __init__(self, *args, choice_ids: list[int], **kwargs):

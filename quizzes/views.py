@@ -666,7 +666,12 @@ def _answer_post(request, attempt: Attempt, now: datetime):
                 now=now,
             )
         if data["action"] == "confirm":
-            answer_confirm(attempt=attempt, question_id=answer.question_id, now=now)
+            answer_confirm(
+                attempt=attempt,
+                question_id=answer.question_id,
+                now=now,
+                confidence=data["confidence"] or None,
+            )
     except AttemptClosed as error:
         messages.error(request, str(error))
         return redirect("attempt_result", attempt.pk)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.choices import AttemptState, QuestionKind, QuizMode
-from quizzes.models import Attempt, Choice
+from quizzes.models import Attempt, Choice, ReviewCard
 from quizzes.services.attempts import answer_save, attempt_start
 from tests.views.factories import quiz_with_questions
 
@@ -482,3 +482,31 @@ def test_no_js_form_strikes_options_out_and_the_review_shows_them(
     review = client.get(reverse("attempt_review", args=[attempt.pk])).content.decode()
     assert review.count(" · struck out") == 1
     assert "review-choice is-key is-chosen is-struck" in review
+
+
+@pytest.mark.parametrize(
+    ("confidence", "stability"), [("unsure", 1.2931), ("sure", 8.2956), ("", 2.3065)]
+)
+def test_tutor_confirm_with_a_confidence_rates_a_right_answer_hard_or_easy(
+    client_of, trainee, clock, confidence, stability
+):
+    """Tutor mode offers Sure / Unsure with Confirm (no JS: posted with the form).
+    A right answer given "unsure" is reviewed as Hard, "sure" as Easy, and with
+    neither as Good: FSRS's first stability for each rating."""
+    quiz = quiz_with_questions(1, mode=QuizMode.TUTOR, time_limit=None)
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    answer = attempt.answers.get()
+    client = client_of(trainee)
+    page = client.get(attempt.get_absolute_url()).content.decode()
+    assert "How sure are you?" in page
+    data = {
+        "question": answer.question_id,
+        "choices": _key(answer),
+        "action": "confirm",
+        "confidence": confidence,
+    }
+    client.post(reverse("attempt", args=[attempt.pk]), data)
+    card = ReviewCard.objects.get(trainee=trainee, question_id=answer.question_id)
+    assert card.stability == pytest.approx(stability, abs=1e-4)
+    locked = client.get(attempt.get_absolute_url()).content.decode()
+    assert "How sure are you?" not in locked

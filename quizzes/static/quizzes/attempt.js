@@ -670,8 +670,50 @@
       window.setTimeout(resumeSubmit, LEAVE_DELAY_MS);
       return;
     }
+    if (isConfirm(event.submitter) && !queued().length) {
+      event.preventDefault();
+      confirmByApi();
+      return;
+    }
     submitting = true;
     window.clearTimeout(retryId);
+  }
+
+  function isConfirm(submitter) {
+    return Boolean(
+      submitter && submitter.value === "confirm" && form.dataset.confirmUrl
+    );
+  }
+
+  // Tutor mode: the answer is saved (nothing queued), so Confirm goes to the
+  // confirm API with the optional confidence, then the question's page opens
+  // again, locked, with its feedback. If the API cannot be reached, the plain
+  // form POST (which carries the answer and the confidence too) does it instead.
+  function confirmByApi() {
+    var picked = form.querySelector("input[name=confidence]:checked");
+    submitting = true;
+    window.clearTimeout(retryId);
+    setStatus("Confirming…", false);
+    request(
+      "POST",
+      form.dataset.confirmUrl,
+      picked ? { confidence: picked.value } : undefined
+    )
+      .then(function (response) {
+        if (response.ok || response.status === 409) {
+          leave(0, questionUrl());
+          return null;
+        }
+        return errorMessage(response).then(function (message) {
+          submitting = false;
+          setStatus("Not confirmed: " + message, true);
+        });
+      })
+      .catch(function () {
+        submitting = false;
+        waitingSubmitter = form.querySelector('button[value="confirm"]');
+        resumeSubmit();
+      });
   }
 
   function resumeSubmit() {
