@@ -17,6 +17,10 @@ from quizzes.choices import AttemptState
 # the admin shows and filters with it.
 GRACE = timedelta(seconds=2)
 
+# The page's countdown starts after the server computed seconds_left, so its zero
+# falls at or after the deadline; a little slack for a clock that ran fast.
+AUTO_SUBMIT_SLACK = timedelta(seconds=5)
+
 # Not a stored state (the clock has closed the attempt but nothing has finished it
 # yet): the value the admin shows and filters by, from ``with_state_as_of``.
 OVERDUE = "overdue"
@@ -145,6 +149,22 @@ class Attempt(models.Model):
     def state_label_as_of(self, now: datetime) -> str:
         """The state in words as of ``now``: an overdue attempt reads as expired."""
         return OVERDUE_LABEL if self.is_overdue(now) else self.get_state_display()
+
+    @property
+    def submitted_at_deadline(self) -> bool:
+        """Whether the trainee's submit came at the deadline (within
+        ``AUTO_SUBMIT_SLACK`` before it): the only case in which the result believes
+        the page's word (``?auto=1``) that it submitted by itself at 00:00.
+
+        Only the page knows it submitted by itself; the server can only check the
+        time. An attempt the clock closed (expired) is not one: its result already
+        says so.
+        """
+        return (
+            self.state == AttemptState.FINISHED
+            and self.deadline is not None
+            and self.finished_at >= self.deadline - AUTO_SUBMIT_SLACK
+        )
 
     @property
     def percent(self) -> float | None:
