@@ -62,6 +62,8 @@ class AnswerOut(Schema):
     flagged: bool
     saved_at: datetime | None
     locked: bool
+    # The options struck out (a study aid, never scored).
+    struck: list[int]
     # The number of the last change stored: a new tab numbers its changes above it.
     seq: int
 
@@ -118,6 +120,9 @@ class AnswerIn(Schema):
 
     choices: list[StrictInt] = Field(max_length=20)
     flagged: StrictBool | None = None
+    # The options struck out, all of them (not a change); left out: kept as they
+    # are. Never scored.
+    struck: list[StrictInt] | None = Field(default=None, max_length=20)
     # The page's number for this change of this question; a change not above the
     # stored one is ignored (an older replay). Left out: the save always applies.
     seq: StrictInt | None = Field(default=None, gt=0, le=2**31 - 1)
@@ -251,6 +256,7 @@ def get_attempt(request, attempt_id: int):
                 "flagged": a.flagged,
                 "saved_at": a.saved_at,
                 "locked": a.locked_at is not None,
+                "struck": a.struck,
                 "seq": a.seq,
             }
             for a in answers
@@ -276,6 +282,7 @@ def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
         flagged=payload.flagged,
         now=now,
         seq=payload.seq,
+        struck=payload.struck,
     )
     return {
         "saved": True,

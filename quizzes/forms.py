@@ -22,12 +22,22 @@ class AnswerForm(forms.Form):
 
     question = forms.IntegerField(widget=forms.HiddenInput)
     choices = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    # The options struck out: every option has its checkbox, so the form always
+    # sends the whole set (none ticked: none struck).
+    struck = forms.TypedMultipleChoiceField(coerce=int, required=False)
     flagged = forms.BooleanField(required=False)
+    # Tutor mode, with Confirm: how sure the trainee was (optional); a right answer
+    # is then reviewed as Easy or Hard (``spaced.rating_for``).
+    confidence = forms.ChoiceField(
+        choices=[("", "Not said"), ("sure", "Sure"), ("unsure", "Unsure")],
+        required=False,
+    )
     action = forms.ChoiceField(choices=ACTIONS)
 
     def __init__(self, *args, choice_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["choices"].choices = [(c, c) for c in choice_ids]
+        self.fields["struck"].choices = [(c, c) for c in choice_ids]
 
 
 class QuestionRefForm(forms.Form):

@@ -192,6 +192,8 @@ def choice_rows(question: dict, answer: Answer, feedback: dict | None) -> list[d
             "id": choice["id"],
             "text": choice["text"],
             "chosen": choice["id"] in answer.choice_ids,
+            # Struck out by the trainee: shown, never scored.
+            "struck": choice["id"] in answer.struck,
         }
         if choice["id"] in by_id:
             row["is_key"] = by_id[choice["id"]]["is_correct"]

@@ -399,7 +399,7 @@ def attempt_result(request, attempt_id: int):
             request, "This attempt is still in progress: submit it to see a result."
         )
         return redirect(attempt)
-    if request.GET.get("auto") == "1" and _submitted_at_deadline(attempt):
+    if request.GET.get("auto") == "1" and attempt.submitted_at_deadline:
         messages.info(
             request,
             "Time ran out: the page submitted your attempt by itself at 00:00, "
@@ -654,6 +654,7 @@ def _answer_post(request, attempt: Attempt, now: datetime):
                 choice_ids=data["choices"],
                 flagged=data["flagged"],
                 now=now,
+                struck=data["struck"],
             )
         elif data["flagged"] != answer.flagged:
             # A confirmed answer's choices are frozen (its inputs are disabled and
@@ -665,7 +666,12 @@ def _answer_post(request, attempt: Attempt, now: datetime):
                 now=now,
             )
         if data["action"] == "confirm":
-            answer_confirm(attempt=attempt, question_id=answer.question_id, now=now)
+            answer_confirm(
+                attempt=attempt,
+                question_id=answer.question_id,
+                now=now,
+                confidence=data["confidence"] or None,
+            )
     except AttemptClosed as error:
         messages.error(request, str(error))
         return redirect("attempt_result", attempt.pk)
@@ -681,22 +687,6 @@ def _answer_post(request, attempt: Attempt, now: datetime):
         )
     step = {"previous": -1, "next": 1}.get(action, 0)
     return redirect(_question_url(attempt, max(1, answer.position + step)))
-
-
-# The page's countdown starts after the server computed seconds_left, so its zero
-# falls at or after the deadline; a little slack for a clock that ran fast.
-AUTO_SUBMIT_SLACK = timedelta(seconds=5)
-
-
-def _submitted_at_deadline(attempt: Attempt) -> bool:
-    """Only the page knows it submitted by itself (it says so with ?auto=1); the
-    server believes it only of an attempt submitted at its deadline. One closed by
-    the clock (expired) already says so on the result."""
-    return (
-        attempt.state == AttemptState.FINISHED
-        and attempt.deadline is not None
-        and attempt.finished_at >= attempt.deadline - AUTO_SUBMIT_SLACK
-    )
 
 
 def _closed_redirect(request, attempt: Attempt):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
@@ -15,6 +16,10 @@ from quizzes.choices import AttemptState
 # The one definition of "past the deadline": the services refuse and close with it,
 # the admin shows and filters with it.
 GRACE = timedelta(seconds=2)
+
+# The page's countdown starts after the server computed seconds_left, so its zero
+# falls at or after the deadline; a little slack for a clock that ran fast.
+AUTO_SUBMIT_SLACK = timedelta(seconds=5)
 
 # Not a stored state (the clock has closed the attempt but nothing has finished it
 # yet): the value the admin shows and filters by, from ``with_state_as_of``.
@@ -146,6 +151,22 @@ class Attempt(models.Model):
         return OVERDUE_LABEL if self.is_overdue(now) else self.get_state_display()
 
     @property
+    def submitted_at_deadline(self) -> bool:
+        """Whether the trainee's submit came at the deadline (within
+        ``AUTO_SUBMIT_SLACK`` before it): the only case in which the result believes
+        the page's word (``?auto=1``) that it submitted by itself at 00:00.
+
+        Only the page knows it submitted by itself; the server can only check the
+        time. An attempt the clock closed (expired) is not one: its result already
+        says so.
+        """
+        return (
+            self.state == AttemptState.FINISHED
+            and self.deadline is not None
+            and self.finished_at >= self.deadline - AUTO_SUBMIT_SLACK
+        )
+
+    @property
     def percent(self) -> float | None:
         if self.score is None or not self.max_score:
             return None
@@ -183,6 +204,11 @@ class Answer(models.Model):
     position = models.PositiveSmallIntegerField()
     choice_order = models.JSONField(default=list)
     choice_ids = models.JSONField(default=list, blank=True)
+    # The options the trainee struck out as wrong, a study aid: shown on the page
+    # and in the review, never scored. A struck option may still be chosen.
+    struck = models.JSONField(
+        default=list, blank=True, help_text="Options struck out; never scored."
+    )
     flagged = models.BooleanField(default=False)
     saved_at = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField(
@@ -212,6 +238,19 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.attempt} · Q{self.position}"
+
+    def clean(self):
+        """Chosen and struck ids must be options of this question (``choice_order``)."""
+        super().clean()
+        options = set(self.choice_order or [])
+        errors = {
+            field: f"{field}: {sorted(set(ids) - options)} are not options of "
+            f"question {self.question_id}."
+            for field, ids in (("choice_ids", self.choice_ids), ("struck", self.struck))
+            if set(ids or []) - options
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_answered(self) -> bool:

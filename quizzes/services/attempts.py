@@ -267,6 +267,7 @@ def answer_save(
     flagged: bool | None,
     now: datetime,
     seq: int | None = None,
+    struck: list[int] | None = None,
 ) -> AnswerSaved:
     """Autosave one answer (and its flag) while the attempt is open.
 
@@ -276,6 +277,10 @@ def answer_save(
     or another tab may have saved a newer change first, and an older replay must
     never overwrite a newer answer. Without ``seq`` (the no-JS form, old clients)
     the save applies and leaves the stored number as it is.
+
+    ``struck`` replaces the options struck out (``None`` leaves them as they are);
+    a study aid only, never scored, and independent of the choice (a struck option
+    may still be chosen).
 
     Refused with ``AttemptClosed`` after the deadline plus ``GRACE`` (the attempt is
     then finished with what was saved, and the refused change is kept as a
@@ -309,6 +314,8 @@ def answer_save(
                     "This answer was confirmed and can no longer change."
                 )
             choice_ids = answer_choices_check(answer=answer, choice_ids=choice_ids)
+            if struck is not None:
+                struck = answer_struck_check(answer=answer, struck=struck)
             if seq is not None and seq <= answer.seq:
                 return AnswerSaved(answer=answer, applied=False)
             answer.choice_ids = choice_ids
@@ -316,6 +323,9 @@ def answer_save(
                 answer.flagged = flagged
             answer.saved_at = now
             fields = ["choice_ids", "flagged", "saved_at"]
+            if struck is not None:
+                answer.struck = struck
+                fields.append("struck")
             if seq is not None:
                 answer.seq = seq
                 fields.append("seq")
@@ -432,6 +442,17 @@ def answer_choices_check(*, answer: Answer, choice_ids: list[int]) -> list[int]:
             f"Question {answer.question_id} takes one answer; {len(chosen)} were sent."
         )
     return chosen
+
+
+def answer_struck_check(*, answer: Answer, struck: list[int]) -> list[int]:
+    """The struck-out ids, de-duplicated in display order, or ``InvalidAnswer``."""
+    unknown = [c for c in struck if c not in answer.choice_order]
+    if unknown:
+        raise InvalidAnswer(
+            f"struck: choice {unknown[0]} is not an option of question "
+            f"{answer.question_id}."
+        )
+    return [c for c in answer.choice_order if c in set(struck)]
 
 
 def attempt_finish(*, attempt: Attempt, now: datetime) -> Attempt:

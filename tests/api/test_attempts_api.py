@@ -168,6 +168,37 @@ class TestSave:
         assert response.status_code == 400
         assert "not an option" in response.json()["error"]
 
+    def test_struck_options_are_saved_and_returned(self, api, quiz, questions):
+        """``struck`` travels with the autosave and comes back with the answer."""
+        attempt_id = start(api, quiz).json()["id"]
+        url = f"/api/attempts/{attempt_id}/answers/{questions[1].pk}"
+        options = [c.pk for c in questions[1].choices.order_by("order", "pk")]
+        body = {"choices": options[:1], "struck": options[1:3], "seq": 1}
+        assert put(api, url, body).json()["applied"]
+        answer = api.get(f"/api/attempts/{attempt_id}").json()["answers"][1]
+        assert (answer["choices"], answer["struck"]) == (options[:1], options[1:3])
+
+    def test_struck_option_of_another_question_is_400_saying_which(
+        self, api, quiz, questions
+    ):
+        attempt_id = start(api, quiz).json()["id"]
+        url = f"/api/attempts/{attempt_id}/answers/{questions[0].pk}"
+        stranger = key_of(questions[1])[0]
+        response = put(api, url, {"choices": [], "struck": [stranger]})
+        assert response.status_code == 400
+        assert response.json()["error"] == (
+            f"struck: choice {stranger} is not an option of question {questions[0].pk}."
+        )
+
+    @pytest.mark.parametrize("struck", ['"1"', "[true]", '["1"]', "[1.5]"], ids=repr)
+    def test_struck_must_be_a_list_of_integers(self, api, quiz, questions, struck):
+        attempt_id = start(api, quiz).json()["id"]
+        url = f"/api/attempts/{attempt_id}/answers/{questions[0].pk}"
+        body = '{"choices": [], "struck": ' + struck + "}"
+        response = api.put(url, data=body, content_type="application/json")
+        assert response.status_code == 400
+        assert "struck" in response.json()["error"]
+
     def test_two_choices_on_a_single_question_is_400(self, api, quiz, questions):
         attempt_id = start(api, quiz).json()["id"]
         url = f"/api/attempts/{attempt_id}/answers/{questions[0].pk}"

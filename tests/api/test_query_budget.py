@@ -11,7 +11,8 @@ Budgets, measured on SQLite (PostgreSQL runs the same statements):
   their read-back (once per edit: later starts find them).
 - save (7): session, user, scoped attempt, savepoint, the answer with its question
   and its attempt (whose row it locks; its stored seq is compared in Python),
-  update, release. An older numbered change replayed late skips the update (6).
+  update (choices, flag, strike-outs and seq in one), release. An older numbered
+  change replayed late skips the update (6).
 - get (5): session, user, scoped attempt, answers + questions + pinned versions
   (the choice texts come with the versions).
 - submit (13): session, user, scoped attempt, savepoint, lock, answers + kinds +
@@ -68,11 +69,12 @@ def test_hot_endpoints_stay_within_budget(
     with django_assert_max_num_queries(BUDGET["start"]):
         attempt = client.post(f"/api/quizzes/{quiz.slug}/attempts").json()
     question = Question.objects.get(pk=attempt["questions"][-1]["id"])
-    choice = attempt["questions"][-1]["choices"][0]["id"]
+    choice, other = [c["id"] for c in attempt["questions"][-1]["choices"][:2]]
+    # With a strike-out, which rides on the same UPDATE.
     with django_assert_max_num_queries(BUDGET["save"]):
         response = client.put(
             f"/api/attempts/{attempt['id']}/answers/{question.pk}",
-            data=json.dumps({"choices": [choice]}),
+            data=json.dumps({"choices": [choice], "struck": [other]}),
             content_type="application/json",
         )
     assert response.status_code == 200

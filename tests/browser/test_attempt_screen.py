@@ -10,9 +10,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from quizzes.choices import QuizMode
+from quizzes.models import Question
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.helpers import answer_row, attempt_opened, autosaved, on_question
 from tests.browser.test_accessibility import blocking_violations, trainee_pages
+from tests.factories import ChoiceFactory
 from tests.views.factories import quiz_with_questions
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,6 +161,39 @@ def test_on_a_phone_next_comes_before_the_navigator(page, login, trainee):
     next_box = page.get_by_role("button", name="Next").bounding_box()
     nav_box = page.get_by_role("navigation", name="Questions").bounding_box()
     assert next_box["y"] < nav_box["y"]
+
+
+@pytest.mark.parametrize("mode", [QuizMode.EXAM, QuizMode.TUTOR])
+def test_on_a_phone_next_is_on_the_first_screen_and_the_bar_stays(
+    page, login, trainee, mode
+):
+    """At 375×667, a question with five options (one long) shows Save and Next on
+    the first screen, held at the foot of the window; scrolled down, the bar with
+    the clock stays at the top and Next is still in reach and works."""
+    page.set_viewport_size(PHONE)
+    quiz = quiz_with_questions(3, title="Routes exam", mode=mode)
+    for question in Question.objects.filter(quizquestion__quiz=quiz):
+        ChoiceFactory(
+            question=question,
+            order=5,
+            text="Subcutaneous, into the fat under the skin of the abdomen",
+        )
+    login(trainee)
+    attempt_opened(page, quiz, trainee, count=3)
+    expect(page.locator("input[name=choices]")).to_have_count(5)
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 60, header  # one row
+    for name in ("Next", "Save"):
+        expect(page.get_by_role("button", name=name)).to_be_in_viewport(ratio=1)
+    box = page.get_by_role("button", name="Next").bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"]
+    page.evaluate("window.scrollTo(0, 300)")
+    assert page.evaluate("window.scrollY") >= 300
+    assert abs(bar(page).bounding_box()["y"]) < 1
+    expect(page.locator("[data-timer]")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Next")).to_be_in_viewport(ratio=1)
+    page.get_by_role("button", name="Next").click()
+    on_question(page, 2, 3)
 
 
 def test_keyboard_shortcuts_choose_flag_and_move_on(page, login, trainee):

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from quizzes.choices import QuizMode
-from quizzes.models import Attempt
+from quizzes.models import Attempt, ReviewCard
 from tests.browser.helpers import (
     answer_row,
     attempt_opened,
@@ -94,3 +94,24 @@ def test_a_change_from_another_tab_after_confirming_is_refused_in_place(
     expect(choice(other, "Nasal 1")).to_be_disabled()
     assert chosen_texts(answer_row(attempt, 1)) == ["Intramuscular 1"]
     other.close()
+
+
+def test_confirm_sends_the_chosen_confidence_to_the_confirm_api(page, login, trainee):
+    """Tutor mode: "Sure" with Confirm goes to the confirm API as
+    {"confidence": "sure"}; the right answer's card is then reviewed as Easy
+    (FSRS's first stability for Easy, 8.2956 days)."""
+    quiz = quiz_with_questions(1, mode=QuizMode.TUTOR, time_limit=None)
+    login(trainee)
+    attempt = attempt_opened(page, quiz, trainee, count=1)
+    with autosaved(page):
+        page.get_by_text("Intramuscular 1", exact=True).click()
+    page.get_by_role("radio", name="Sure", exact=True).check()
+    with page.expect_request(lambda r: r.url.endswith("/confirm")) as sent:
+        page.get_by_role("button", name="Confirm answer").click()
+    assert sent.value.post_data_json == {"confidence": "sure"}
+    expect(page.get_by_role("region", name="Feedback")).to_be_visible()
+    expect(page.get_by_text("How sure are you?")).to_have_count(0)
+    answer = answer_row(attempt, 1)
+    assert answer.locked_at is not None
+    card = ReviewCard.objects.get(trainee=trainee, question_id=answer.question_id)
+    assert card.stability == pytest.approx(8.2956, abs=1e-4)

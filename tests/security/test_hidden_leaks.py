@@ -37,6 +37,11 @@ REVIEWED_DATA_ATTRIBUTES = {
     "data-timer-hidden-note",
     "data-timer-line",
     "data-timer-toggle",
+    # each option's row and its strike-out box (whose value is the option's id,
+    # as the choice's own is), and the phone's sticky actions (issue 15)
+    "data-choice",
+    "data-strike",
+    "data-attempt-actions",
     # positions, ids, URLs and the clock; seq numbers the page's changes
     "data-attempt-id",
     "data-nav-position",
@@ -44,6 +49,7 @@ REVIEWED_DATA_ATTRIBUTES = {
     "data-question-id",
     "data-result-url",
     "data-save-url",
+    "data-confirm-url",
     "data-seconds-left",
     "data-seq",
     "data-submit-url",

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.choices import AttemptState, QuestionKind, QuizMode
-from quizzes.models import Attempt, Choice
+from quizzes.models import Attempt, Choice, ReviewCard
 from quizzes.services.attempts import answer_save, attempt_start
 from tests.views.factories import quiz_with_questions
 
@@ -272,7 +272,8 @@ def test_tutor_confirm_locks_the_answer_and_shows_feedback(client_of, trainee, c
         assert f"Rationale 1.{order}" in page
     assert "Explanation 1: the section names that route." in page
     assert "<mark>Passage 1: intramuscular injection" in page
-    assert page.count(" disabled>") == 4  # every option of the locked answer
+    # Every option of the locked answer, and its strike-out.
+    assert page.count(" disabled>") == 8
     assert "Confirm answer" not in page
     # The other question's feedback stays hidden.
     second = client.get(f"{attempt.get_absolute_url()}?q=2").content.decode()
@@ -401,7 +402,7 @@ def test_choices_are_labelled_radios_or_checkboxes_in_a_fieldset(
                 f'<input type="{input_type}" name="choices" value="{choice_id}" '
                 f'id="choice-{choice_id}">' in html
             )
-            assert f'<label for="choice-{choice_id}">' in html
+            assert f'<label for="choice-{choice_id}" class="choice-text">' in html
         assert '<label for="flagged">Flag for review</label>' in html
 
 
@@ -446,3 +447,66 @@ def test_the_result_says_the_page_submitted_itself_only_at_the_deadline(
         results.append(note in client.get(f"{url}?auto=1").content.decode())
         assert note not in client.get(url).content.decode()
     assert results == [True, False]
+
+
+def test_no_js_form_strikes_options_out_and_the_review_shows_them(
+    client_of, trainee, clock
+):
+    """Without scripts the strike-out boxes post with the answer; the page and the
+    review show the options struck through, and the score ignores them."""
+    quiz = quiz_with_questions(1)
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    answer = attempt.answers.get()
+    client = client_of(trainee)
+    key = _key(answer)
+    url = reverse("attempt", args=[attempt.pk])
+    data = {"question": answer.question_id, "choices": key, "action": "save"}
+    client.post(url, data | {"struck": [*key, _wrong(answer)]})
+    answer.refresh_from_db()
+    assert answer.struck == [
+        c for c in answer.choice_order if c in {*key, _wrong(answer)}
+    ]
+
+    page = client.get(f"{url}?q=1").content.decode()
+    assert page.count(" is-struck") == 2
+    assert page.count("data-strike checked") == 2
+
+    client.post(url, data)  # every box unticked: none struck
+    answer.refresh_from_db()
+    assert answer.struck == []
+
+    client.post(url, data | {"struck": key})
+    client.post(reverse("attempt_submit", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    assert attempt.score == 1
+    review = client.get(reverse("attempt_review", args=[attempt.pk])).content.decode()
+    assert review.count(" · struck out") == 1
+    assert "review-choice is-key is-chosen is-struck" in review
+
+
+@pytest.mark.parametrize(
+    ("confidence", "stability"), [("unsure", 1.2931), ("sure", 8.2956), ("", 2.3065)]
+)
+def test_tutor_confirm_with_a_confidence_rates_a_right_answer_hard_or_easy(
+    client_of, trainee, clock, confidence, stability
+):
+    """Tutor mode offers Sure / Unsure with Confirm (no JS: posted with the form).
+    A right answer given "unsure" is reviewed as Hard, "sure" as Easy, and with
+    neither as Good: FSRS's first stability for each rating."""
+    quiz = quiz_with_questions(1, mode=QuizMode.TUTOR, time_limit=None)
+    attempt = attempt_start(trainee=trainee, quiz=quiz, now=timezone.now()).attempt
+    answer = attempt.answers.get()
+    client = client_of(trainee)
+    page = client.get(attempt.get_absolute_url()).content.decode()
+    assert "How sure are you?" in page
+    data = {
+        "question": answer.question_id,
+        "choices": _key(answer),
+        "action": "confirm",
+        "confidence": confidence,
+    }
+    client.post(reverse("attempt", args=[attempt.pk]), data)
+    card = ReviewCard.objects.get(trainee=trainee, question_id=answer.question_id)
+    assert card.stability == pytest.approx(stability, abs=1e-4)
+    locked = client.get(attempt.get_absolute_url()).content.decode()
+    assert "How sure are you?" not in locked

@@ -12,7 +12,8 @@
  * - The countdown starts from the server's seconds_left and is re-synced from every
  *   save response. The visible clock is not a live region; a separate polite status
  *   announces only the 10, 5 and 1 minute marks.
- * - Every change of a choice or of the flag is written to localStorage first (one
+ * - Every change of a choice, a strike-out or the flag is written to localStorage
+ *   first (one
  *   entry per question with its whole state and a sequence number above any the
  *   server or this browser used for it), then PUT to the API. The queue is sent
  *   oldest first; an entry leaves it once the server acknowledged it, applied or
@@ -412,6 +413,7 @@
         position: form.dataset.position,
         choices: answer.choices,
         flagged: answer.flagged,
+        struck: answer.struck,
         seq: seq,
         stamp: stamp,
       })
@@ -444,15 +446,28 @@
     return count + (count === 1 ? " answer" : " answers") + " waiting to be saved";
   }
 
+  function checkedIds(name) {
+    var checked = form.querySelectorAll("input[name=" + name + "]:checked");
+    return Array.prototype.map.call(checked, function (input) {
+      return Number(input.value);
+    });
+  }
+
   function currentAnswer() {
-    var checked = form.querySelectorAll("input[name=choices]:checked");
     var flag = form.querySelector("input[name=flagged]");
     return {
-      choices: Array.prototype.map.call(checked, function (input) {
-        return Number(input.value);
-      }),
+      choices: checkedIds("choices"),
       flagged: flag ? flag.checked : false,
+      struck: checkedIds("struck"),
     };
+  }
+
+  // The option's text struck through, and "(struck out)" after it (site.css).
+  function showStruck(box) {
+    var row = box.closest("[data-choice]");
+    if (row) {
+      row.classList.toggle("is-struck", box.checked);
+    }
   }
 
   function isLocked() {
@@ -482,6 +497,10 @@
     inFlight = true;
     sentAny = true;
     var body = { choices: entry.choices, flagged: entry.flagged, seq: entry.seq };
+    // Entries queued by an older page have no strike-outs: the server keeps its own.
+    if (Array.isArray(entry.struck)) {
+      body.struck = entry.struck;
+    }
     return request("PUT", entry.url, body).then(
       function (response) {
         inFlight = false;
@@ -609,8 +628,11 @@
 
   function onChange(event) {
     var target = event.target;
-    if (target.name !== "choices" && target.name !== "flagged") {
+    if (["choices", "flagged", "struck"].indexOf(target.name) === -1) {
       return;
+    }
+    if (target.name === "struck") {
+      showStruck(target);
     }
     if (isLocked()) {
       setStatus("Press Save to keep the flag of this confirmed answer.", false);
@@ -648,8 +670,50 @@
       window.setTimeout(resumeSubmit, LEAVE_DELAY_MS);
       return;
     }
+    if (isConfirm(event.submitter) && !queued().length) {
+      event.preventDefault();
+      confirmByApi();
+      return;
+    }
     submitting = true;
     window.clearTimeout(retryId);
+  }
+
+  function isConfirm(submitter) {
+    return Boolean(
+      submitter && submitter.value === "confirm" && form.dataset.confirmUrl
+    );
+  }
+
+  // Tutor mode: the answer is saved (nothing queued), so Confirm goes to the
+  // confirm API with the optional confidence, then the question's page opens
+  // again, locked, with its feedback. If the API cannot be reached, the plain
+  // form POST (which carries the answer and the confidence too) does it instead.
+  function confirmByApi() {
+    var picked = form.querySelector("input[name=confidence]:checked");
+    submitting = true;
+    window.clearTimeout(retryId);
+    setStatus("Confirming…", false);
+    request(
+      "POST",
+      form.dataset.confirmUrl,
+      picked ? { confidence: picked.value } : undefined
+    )
+      .then(function (response) {
+        if (response.ok || response.status === 409) {
+          leave(0, questionUrl());
+          return null;
+        }
+        return errorMessage(response).then(function (message) {
+          submitting = false;
+          setStatus("Not confirmed: " + message, true);
+        });
+      })
+      .catch(function () {
+        submitting = false;
+        waitingSubmitter = form.querySelector('button[value="confirm"]');
+        resumeSubmit();
+      });
   }
 
   function resumeSubmit() {
@@ -729,6 +793,15 @@
         input.checked = entry.choices.indexOf(Number(input.value)) !== -1;
       }
     );
+    if (Array.isArray(entry.struck)) {
+      Array.prototype.forEach.call(
+        form.querySelectorAll("input[name=struck]"),
+        function (box) {
+          box.checked = entry.struck.indexOf(Number(box.value)) !== -1;
+          showStruck(box);
+        }
+      );
+    }
     var flag = form.querySelector("input[name=flagged]");
     if (flag) {
       flag.checked = Boolean(entry.flagged);
@@ -768,7 +841,8 @@
   }
 
   // --- Keyboard shortcuts -----------------------------------------------------
-  // 1-5 or A-E choose, F flags, N and P go to the next and previous question.
+  // 1-5 or A-E choose, S then 1-5 or A-E strikes an option out (or back in), F
+  // flags, N and P go to the next and previous question.
   // Never with a modifier held (the browser's and screen readers' own keys), never
   // while typing in a text field, and they can be turned off (WCAG 2.1.4): the
   // switch is remembered in this browser for every attempt. Screen readers in
@@ -777,6 +851,9 @@
   var SHORTCUTS_OFF = "quizzes.shortcuts-off";
   var FOCUS_HEADING = "quizzes.focus-heading";
   var shortcutsSwitch = root.querySelector("[data-shortcuts-switch]");
+  // S was pressed: the next key names the option to strike (any other key, or
+  // S again, lets go).
+  var strikeArmed = false;
 
   function shortcutsOn() {
     return !shortcutsSwitch || shortcutsSwitch.checked;
@@ -824,7 +901,27 @@
       index = "abcde".indexOf(key);
     }
     var handled = false;
-    if (index !== -1) {
+    var striking = strikeArmed;
+    strikeArmed = false;
+    if (striking) {
+      var boxes = form.querySelectorAll("input[name=struck]");
+      var box = index === -1 ? null : boxes[index];
+      if (box && !box.disabled) {
+        box.click();
+        var now = box.checked ? " struck out." : " no longer struck out.";
+        setStatus("Option " + (index + 1) + now, false);
+        handled = true;
+      } else {
+        setStatus("", false);
+        handled = key === "s";
+      }
+    } else if (key === "s") {
+      if (form.querySelector("input[name=struck]:not(:disabled)")) {
+        strikeArmed = true;
+        setStatus("Strike out which option? Press 1–5 or A–E.", false);
+        handled = true;
+      }
+    } else if (index !== -1) {
       var input = form.querySelectorAll("input[name=choices]")[index];
       if (input && !input.disabled) {
         input.click();
