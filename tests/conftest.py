@@ -47,3 +47,30 @@ def pytest_report_header(config):
     database = settings.DATABASES["default"]
     engine = database["ENGINE"].rsplit(".", 1)[-1]
     return f"database: {engine} {database.get('HOST') or ''}"
+
+
+# Fixtures through which a test reaches the database (pytest-django's, and so every
+# fixture built on them: `seeded`, `live_server`, the factories' users…).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With DB_FREE_TESTS=skip on PostgreSQL, leave out the tests that never touch
+    the database: CI runs them once, in the SQLite run, where they would give the
+    same result (parsers, scheduling, statistics… are pure code)."""
+    import os
+
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if os.environ.get("DB_FREE_TESTS") != "skip" or "postgresql" not in engine:
+        return
+    kept, left_out = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") or (
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (kept if uses_database else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept

@@ -44,6 +44,20 @@ CACHE = "quizzes-offline-v1"  # sw.js's cache
 OFFLINE_COPY = "Offline: showing the copy saved in this browser."
 LATE_HEADING = "Changes that arrived after the time was up and were not counted"
 
+# A tab closed during an outage: Playwright's offline emulation ends with the tab,
+# and a save still in flight then reaches the server after all (seen under load: a
+# change stored between the start and the end of `close()`, in time instead of
+# late). A real outage lets nothing through, so such a tab sends without keepalive
+# (a keepalive request outlives its page) and leaves for a blank page, which
+# cancels what is in flight, before it closes. The service worker is left out too:
+# Chromium's emulation need not cover what passes through a worker.
+CLOSABLE_OFFLINE = """(() => {
+    delete Navigator.prototype.serviceWorker;
+    const fetch = window.fetch;
+    window.fetch = (url, options) =>
+        fetch(url, Object.assign({}, options, { keepalive: false }));
+})();"""
+
 
 @pytest.fixture
 def app_server(transactional_db) -> Iterator[AppServer]:
@@ -71,6 +85,13 @@ def outage_context(browser: Browser, app_server: AppServer) -> Iterator[BrowserC
     yield context
     context.close()
     assert not errors, f"uncaught JavaScript errors: {errors}"
+
+
+def close_offline(tab: Page) -> None:
+    """Close a tab of a CLOSABLE_OFFLINE context during an outage, cancelling any
+    save in flight first."""
+    tab.goto("about:blank")
+    tab.close()
 
 
 def click(tab: Page, text: str) -> None:
@@ -219,6 +240,7 @@ def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
     """The connection returns after the time ran out: the first queued change is
     refused, the rest is sent once, and the result lists them all as not counted,
     with the attempt scored on what was saved in time."""
+    context.add_init_script(CLOSABLE_OFFLINE)
     page.clock.install()
     quiz = quiz_with_questions(2, title="Late exam", time_limit=timedelta(minutes=30))
     login(trainee)
@@ -232,7 +254,7 @@ def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
 
     context.set_offline(True)
     click(second, "Oral 2")
-    second.close()
+    close_offline(second)
     click(page, "Nasal 1")
     click(page, "Flag for review")
     expect(save_status(page)).to_have_text("2 answers waiting to be saved — retrying.")
@@ -296,6 +318,7 @@ def test_the_submit_page_sends_what_an_outage_left_queued(
 ):
     """A tab closed while offline left its change in storage; the next attempt
     page the trainee opens, here the submit page, sends it."""
+    context.add_init_script(CLOSABLE_OFFLINE)
     quiz = quiz_with_questions(2, title="Closed tab exam", time_limit=None)
     login(trainee)
     attempt = attempt_opened(page, quiz, trainee, count=2)
@@ -307,7 +330,7 @@ def test_the_submit_page_sends_what_an_outage_left_queued(
     context.set_offline(True)
     click(tab, "Nasal 2")
     expect(save_status(tab)).to_have_text("1 answer waiting to be saved — retrying.")
-    tab.close()
+    close_offline(tab)
     context.set_offline(False)
     with page.expect_response(lambda r: r.request.method == "PUT") as saved:
         page.goto(f"/attempts/{attempt.pk}/submit/")
@@ -343,7 +366,9 @@ def test_an_offline_copy_older_than_a_saved_answer_shows_the_saved_answer_and_cl
     expect(save_status(page)).to_have_text(OFFLINE_COPY)
     expect(page.get_by_label("Oral 1", exact=True)).to_be_checked()
     expect(nav_state(page, 1)).to_contain_text("Answered")
-    assert 25 * 60 - 5 <= clock_seconds(page) <= 25 * 60
+    # 25:00 less the real seconds the test took so far (a minute leaves room for a
+    # loaded machine); the copy itself says 30:00.
+    assert 25 * 60 - 60 <= clock_seconds(page) <= 25 * 60
     click(page, "Flag for review")
     expect(save_status(page)).to_contain_text("1 answer waiting to be saved")
 
