@@ -224,6 +224,18 @@ class TestStartPrepared:
             attempt_start(trainee=trainee, quiz=quiz, now=T0)
         assert Attempt.objects.get(trainee=trainee).state == AttemptState.PREPARED
 
+    def test_a_prepared_attempt_does_not_use_up_the_attempts_allowed(self, quiz):
+        """One attempt allowed, one prepared: the trainee may still start it."""
+        quiz.attempts_allowed = 1
+        quiz.save()
+        trainee = UserFactory()
+        prepare(quiz, [trainee])
+        attempt = attempt_start(trainee=trainee, quiz=quiz, now=OPENS).attempt
+        assert attempt.number == 1
+        attempt_finish(attempt=attempt, now=OPENS + timedelta(minutes=1))
+        with pytest.raises(QuizUnavailable, match="used all 1"):
+            attempt_start(trainee=trainee, quiz=quiz, now=OPENS + timedelta(minutes=2))
+
     def test_an_unprepared_trainee_starts_the_normal_way(self, quiz):
         prepare(quiz, [UserFactory()])
         result = attempt_start(trainee=UserFactory(), quiz=quiz, now=OPENS)
