@@ -70,7 +70,12 @@ class TestPrepare:
             assert attempt.number == 1
             answers = list(attempt.answers.all())
             assert len(answers) == 5
-            assert all(a.question_version_id and a.choice_order for a in answers)
+            for answer in answers:
+                assert answer.question_version_id
+                assert sorted(answer.choice_order) == sorted(
+                    answer.question.choices.values_list("pk", flat=True)
+                )
+                assert (answer.choice_ids, answer.flagged, answer.seq) == ([], False, 0)
 
     def test_draws_and_orders_are_per_trainee(self, quiz):
         """Each trainee gets their own draw, as if each had pressed Start."""
