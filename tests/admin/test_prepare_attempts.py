@@ -94,3 +94,15 @@ def test_a_trainee_cannot_prepare(client, quiz):
     client.force_login(UserFactory())
     assert client.post(url(quiz), {}).status_code == 302  # to the admin's login
     assert not Attempt.objects.exists()
+
+
+def test_the_attempt_list_filters_prepared_attempts(instructor_client, quiz):
+    """Prepared attempts have a state filter of their own; started ones are not in
+    it."""
+    prepared, started = UserFactory(username="pam"), UserFactory(username="sam")
+    instructor_client.post(url(quiz), {})
+    attempt_start(trainee=started, quiz=quiz, now=quiz.created_at)  # takes it
+    page = instructor_client.get(
+        reverse("admin:quizzes_attempt_changelist"), {"state": "prepared"}
+    ).content.decode()
+    assert prepared.username in page and started.username not in page
