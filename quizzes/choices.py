@@ -38,6 +38,9 @@ class ReviewFrom(models.TextChoices):
 
 
 class AttemptState(models.TextChoices):
+    # Created ahead of a scheduled exam (questions drawn, no clock yet): not an
+    # attempt the trainee has made until it is started.
+    PREPARED = "prepared", "Prepared (not started)"
     IN_PROGRESS = "in_progress", "In progress"
     FINISHED = "finished", "Finished"
     EXPIRED = "expired", "Closed by the clock"

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from quizzes.models.attempts import started_q
 from quizzes.progress import (
     ProgressFilter,
     TopSection,
@@ -147,7 +148,12 @@ ATTEMPTS_HEADER = [
 def attempts_rows(queryset, *, now: datetime) -> Iterator[list]:
     """One line per attempt of ``queryset``, read in chunks (no per-row query);
     the state as of ``now``, so an overdue attempt exports as expired."""
-    attempts = queryset.select_related("trainee", "quiz").order_by("started_at", "pk")
+    # A prepared attempt is not an attempt yet: nothing to export.
+    attempts = (
+        queryset.filter(started_q())
+        .select_related("trainee", "quiz")
+        .order_by("started_at", "pk")
+    )
     for attempt in attempts.iterator(chunk_size=2000):
         yield [
             attempt.pk,

@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from quizzes.choices import GradingMethod
 from quizzes.models import Answer, Attempt, Quiz, QuizOverride, Section, Trainee
+from quizzes.models.attempts import started_q
 from quizzes.quiz_settings import quiz_settings_combine
 from quizzes.scoring import quiz_grade
 from quizzes.splitting import subtree_end
@@ -73,8 +74,9 @@ class ProgressFilter:
         return _midnight(self.started_to + timedelta(days=1))
 
     def attempts(self, prefix: str = "") -> Q:
-        """The condition on attempts (reached through ``prefix``, e.g. "attempt__")."""
-        condition = Q()
+        """The condition on attempts (reached through ``prefix``, e.g. "attempt__"):
+        started ones only, for a prepared attempt counts nowhere until started."""
+        condition = started_q(prefix)
         if self.start:
             condition &= Q(**{f"{prefix}started_at__gte": self.start})
         if self.end:

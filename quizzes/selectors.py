@@ -68,7 +68,9 @@ def personal_tests_for(*, trainee) -> list[Attempt]:
 def attempt_for_trainee(*, trainee, attempt_id: int) -> Attempt:
     """The trainee's own attempt, or 404: another trainee's id is simply not found."""
     return get_object_or_404(
-        Attempt.objects.filter(trainee=trainee).select_related("quiz"), pk=attempt_id
+        # A prepared attempt is not the trainee's until started: not found.
+        Attempt.objects.filter(trainee=trainee).started().select_related("quiz"),
+        pk=attempt_id,
     )
 
 
@@ -235,9 +237,8 @@ def quiz_standings(*, trainee, now: datetime, quizzes=None) -> list[QuizStanding
         )
     )
     attempts_by_quiz: dict[int, list[Attempt]] = {}
-    for attempt in Attempt.objects.filter(trainee=trainee, quiz__in=quizzes).order_by(
-        "started_at"
-    ):
+    started = Attempt.objects.filter(trainee=trainee, quiz__in=quizzes).started()
+    for attempt in started.order_by("started_at"):
         attempts_by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
     settings = quiz_settings_map(trainee=trainee, quizzes=quizzes)
     standings = []

@@ -28,6 +28,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 
 from quizzes.choices import AttemptState, QuestionStatus, ReportStatus
 from quizzes.models import Answer, ProblemReport, Question, Section
+from quizzes.models.attempts import started_q
 from quizzes.splitting import subtree_end
 
 FINISHED_STATES = [AttemptState.FINISHED, AttemptState.EXPIRED]
@@ -103,10 +104,11 @@ def sections_with_counts(queryset: QuerySet[Section]) -> QuerySet[Section]:
 
 
 def quizzes_with_stats(queryset):
-    """Quizzes with attempts ``started``, ``finished`` and their ``mean_percent``."""
+    """Quizzes with attempts ``started``, ``finished`` and their ``mean_percent``
+    (an attempt only prepared is not started)."""
     finished = Q(attempts__state__in=FINISHED_STATES)
     return queryset.annotate(
-        started=Count("attempts"),
+        started=Count("attempts", filter=started_q("attempts__")),
         finished=Count("attempts", filter=finished),
         mean_percent=Avg(attempt_percent("attempts__"), filter=finished),
     )

@@ -534,7 +534,9 @@ def history(request):
     """The trainee's attempts, newest first, with links to their result and review."""
     now = timezone.now()
     _close_due(request.user, now)
-    attempts = Attempt.objects.filter(trainee=request.user).select_related("quiz")
+    attempts = (
+        Attempt.objects.filter(trainee=request.user).started().select_related("quiz")
+    )
     page = Paginator(
         attempts.order_by("-started_at", "-pk"), HISTORY_PAGE_SIZE
     ).get_page(request.GET.get("page"))

@@ -71,13 +71,14 @@ class AttemptStateFilter(admin.SimpleListFilter):
             (AttemptState.FINISHED, AttemptState.FINISHED.label),
             (AttemptState.EXPIRED, "Expired (closed or not)"),
             (OVERDUE, OVERDUE_LABEL),
+            (AttemptState.PREPARED, "Prepared (not started)"),
         ]
 
     def queryset(self, request, queryset):
         value, now = self.value(), timezone.now()
         if value == AttemptState.IN_PROGRESS:
             return queryset.with_time_left(now)
-        if value == AttemptState.FINISHED:
+        if value in (AttemptState.FINISHED, AttemptState.PREPARED):
             return queryset.filter(state=value)
         if value == AttemptState.EXPIRED:
             return queryset.expired_as_of(now)

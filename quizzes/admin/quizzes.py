@@ -11,6 +11,7 @@ from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.fields import MinutesField, TraineeChoiceField, trainee_choices
 from quizzes.admin.item_statistics import statistics_link, statistics_view
 from quizzes.admin.overrides import QuizOverrideInline, save_override_formset
+from quizzes.admin.prepare import prepare_view
 from quizzes.admin.regrade import regrade_selected
 from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion, Section
 from quizzes.models.documents import SECTION_PATH_RELATED
@@ -178,12 +179,22 @@ class QuizAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.statistics_view),
                 name="quizzes_quiz_statistics",
             ),
+            path(
+                "<int:object_id>/prepare/",
+                self.admin_site.admin_view(self.prepare_view),
+                name="quizzes_quiz_prepare",
+            ),
             *super().get_urls(),
         ]
 
     def statistics_view(self, request, object_id: int):
         """Item analysis of the quiz (``quizzes.admin.item_statistics``)."""
         return statistics_view(self, request, object_id)
+
+    def prepare_view(self, request, object_id: int):
+        """Prepare the quiz's attempts ahead of its opening
+        (``quizzes.admin.prepare``)."""
+        return prepare_view(self, request, object_id)
 
     @admin.display(description="item analysis")
     def statistics(self, obj):

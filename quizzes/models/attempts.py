@@ -21,10 +21,25 @@ GRACE = timedelta(seconds=2)
 # falls at or after the deadline; a little slack for a clock that ran fast.
 AUTO_SUBMIT_SLACK = timedelta(seconds=5)
 
+# Every state but ``prepared``: an attempt the trainee has started.
+STARTED_STATES = [
+    state for state in AttemptState.values if state != AttemptState.PREPARED
+]
+
 # Not a stored state (the clock has closed the attempt but nothing has finished it
 # yet): the value the admin shows and filters by, from ``with_state_as_of``.
 OVERDUE = "overdue"
 OVERDUE_LABEL = "Expired (not yet closed)"
+
+
+def started_q(prefix: str = "") -> Q:
+    """Attempts (reached through ``prefix``, e.g. "attempts__") that were started:
+    a prepared attempt is not one yet (``AttemptQuerySet.started``).
+
+    A positive ``state__in``, not an exclusion: through a to-many relation an
+    exclusion would become "has no prepared attempt" instead of a row condition.
+    """
+    return Q(**{f"{prefix}state__in": STARTED_STATES})
 
 
 def past_deadline_q(now: datetime) -> Q:
@@ -46,6 +61,11 @@ class AttemptQuerySet(models.QuerySet):
     def overdue(self, now: datetime) -> AttemptQuerySet:
         """In progress but past the deadline: expired, not yet closed."""
         return self.filter(overdue_q(now))
+
+    def started(self) -> AttemptQuerySet:
+        """Attempts the trainee has started: not the ones only prepared ahead of an
+        exam, which count nowhere (grades, progress, limits…) until started."""
+        return self.filter(started_q())
 
     def with_time_left(self, now: datetime) -> AttemptQuerySet:
         """In progress and not past the deadline (or untimed)."""
@@ -93,7 +113,8 @@ class Attempt(models.Model):
     state = models.CharField(
         max_length=12, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS
     )
-    started_at = models.DateTimeField()
+    # Blank only while ``prepared``: the clock starts when the trainee does.
+    started_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     score = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
@@ -118,12 +139,35 @@ class Attempt(models.Model):
                 condition=Q(state__in=AttemptState.values), name="attempt_state_valid"
             ),
             models.CheckConstraint(
-                condition=Q(state=AttemptState.IN_PROGRESS, finished_at__isnull=True)
+                condition=Q(
+                    state__in=[AttemptState.PREPARED, AttemptState.IN_PROGRESS],
+                    finished_at__isnull=True,
+                )
                 | (
-                    ~Q(state=AttemptState.IN_PROGRESS)
+                    ~Q(state__in=[AttemptState.PREPARED, AttemptState.IN_PROGRESS])
                     & Q(finished_at__isnull=False, score__isnull=False)
                 ),
                 name="attempt_finished_has_score",
+            ),
+            # A prepared attempt holds its questions and nothing else: no clock, no
+            # score. Every other state has started.
+            models.CheckConstraint(
+                condition=Q(
+                    state=AttemptState.PREPARED,
+                    started_at__isnull=True,
+                    deadline__isnull=True,
+                    score__isnull=True,
+                    max_score__isnull=True,
+                )
+                | (~Q(state=AttemptState.PREPARED) & Q(started_at__isnull=False)),
+                name="attempt_prepared_not_started",
+            ),
+            # Preparing again is a no-op: at most one prepared attempt per trainee
+            # and quiz (``attempts_prepare`` relies on it).
+            models.UniqueConstraint(
+                fields=["trainee", "quiz"],
+                condition=Q(state=AttemptState.PREPARED),
+                name="attempt_one_prepared",
             ),
         ]
         indexes = [models.Index(fields=["state", "deadline"])]

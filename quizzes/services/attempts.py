@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connections, transaction
+from django.db.models import QuerySet
 
 from quizzes.choices import AttemptState, QuestionKind, QuestionStatus, QuizMode
 from quizzes.models import (
@@ -29,7 +32,9 @@ from quizzes.models import (
     LateAnswer,
     Question,
     Quiz,
+    QuizOverride,
     Section,
+    Trainee,
 )
 
 # GRACE is defined with the rule, on the model; imported here for the callers of
@@ -38,7 +43,7 @@ from quizzes.models.attempts import (
     GRACE,  # noqa: F401
     AttemptQuerySet,
 )
-from quizzes.quiz_settings import QuizSettings
+from quizzes.quiz_settings import QuizSettings, quiz_settings_combine
 from quizzes.scoring import answer_score
 from quizzes.selectors import accommodation_for, quiz_settings_for
 from quizzes.services.question_versions import question_versions_current
@@ -87,16 +92,27 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
     deadline (time limit × accommodation, never past the close). The trainee's
     overrides apply (``selectors.quiz_settings_for``). Raises ``QuizUnavailable``
     when the quiz is not open or no attempts are left.
+
+    A trainee with a prepared attempt (``attempts_prepare``) starts that one: its
+    questions were drawn ahead, so starting is one conditional UPDATE.
     """
+    prepared = None
     for attempt in Attempt.objects.filter(
-        trainee=trainee, quiz=quiz, state=AttemptState.IN_PROGRESS
+        trainee=trainee,
+        quiz=quiz,
+        state__in=[AttemptState.IN_PROGRESS, AttemptState.PREPARED],
     ):
-        if _is_past_deadline(attempt, now):
+        if attempt.state == AttemptState.PREPARED:
+            prepared = attempt
+        elif _is_past_deadline(attempt, now):
             attempt_finish(attempt=attempt, now=now)
         else:
             return StartResult(attempt, False)
-    used = Attempt.objects.filter(trainee=trainee, quiz=quiz).count()
     settings = quiz_settings_for(trainee=trainee, quiz=quiz)
+    if prepared is not None:
+        prepared.trainee, prepared.quiz = trainee, quiz
+        return _prepared_start(prepared, settings=settings, now=now)
+    used = Attempt.objects.filter(trainee=trainee, quiz=quiz).started().count()
     refusal = attempt_start_refusal(settings=settings, attempts_used=used, now=now)
     if refusal:
         raise QuizUnavailable(refusal)
@@ -104,13 +120,11 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
     question_ids = quiz_questions_pick(quiz=quiz, rng=rng)
     if not question_ids:
         raise QuizUnavailable("This quiz has no published questions yet.")
-    if quiz.shuffle_questions:
-        rng.shuffle(question_ids)
     choices = list(
         Choice.objects.filter(question_id__in=question_ids).select_related("question")
     )
-    choice_orders = _choice_orders(
-        question_ids, choices, shuffle=quiz.shuffle_choices, rng=rng
+    question_ids, choice_orders = _attempt_layout(
+        quiz, question_ids, _choices_by_question(choices), rng=rng
     )
     # Each answer is pinned to the version its question has now (one query, plus
     # an insert and a read-back on the first start after an edit).
@@ -130,27 +144,347 @@ def attempt_start(*, trainee, quiz: Quiz, now: datetime, rng=None) -> StartResul
                 ),
             )
             Answer.objects.bulk_create(
-                Answer(
-                    attempt=attempt,
-                    question_id=question_id,
-                    question_version=versions.get(question_id),
-                    position=position,
-                    choice_order=choice_orders[question_id],
-                )
-                for position, question_id in enumerate(question_ids, start=1)
+                _answers_of(attempt, question_ids, choice_orders, versions)
             )
     except IntegrityError:
-        # A concurrent start won the race: hand back its attempt.
-        attempt = Attempt.objects.filter(
-            trainee=trainee, quiz=quiz, state=AttemptState.IN_PROGRESS
-        ).first()
-        if attempt is None:
-            raise QuizUnavailable(
-                "Another attempt was just started; reload the page."
-            ) from None
-        return StartResult(attempt, False)
+        return _start_lost_race(trainee=trainee, quiz=quiz)
     logger.info("attempt %s started by %s on %s", attempt.pk, trainee.pk, quiz.slug)
     return StartResult(attempt, True)
+
+
+def _prepared_start(
+    attempt: Attempt, *, settings: QuizSettings, now: datetime
+) -> StartResult:
+    """Start a prepared attempt: one UPDATE sets its state, start and deadline.
+
+    The attempt limit was checked when it was prepared, and the trainee could start
+    nothing else since (a start takes the prepared attempt), so its number says how
+    many were used before it. The WHERE on ``state`` makes the UPDATE the claim: of
+    two concurrent starts, only one changes the row; the other returns the attempt
+    the first one started.
+    """
+    refusal = attempt_start_refusal(
+        settings=settings, attempts_used=attempt.number - 1, now=now
+    )
+    if refusal:
+        raise QuizUnavailable(refusal)
+    deadline = attempt_deadline(
+        trainee=attempt.trainee, quiz=attempt.quiz, started_at=now, settings=settings
+    )
+    try:
+        claimed = Attempt.objects.filter(
+            pk=attempt.pk, state=AttemptState.PREPARED
+        ).update(state=AttemptState.IN_PROGRESS, started_at=now, deadline=deadline)
+    except IntegrityError:
+        claimed = 0
+    if not claimed:
+        return _start_lost_race(trainee=attempt.trainee, quiz=attempt.quiz)
+    attempt.state = AttemptState.IN_PROGRESS
+    attempt.started_at = now
+    attempt.deadline = deadline
+    logger.info("prepared attempt %s started by %s", attempt.pk, attempt.trainee_id)
+    return StartResult(attempt, True)
+
+
+def _start_lost_race(*, trainee, quiz: Quiz) -> StartResult:
+    """A concurrent start won the race: hand back its attempt."""
+    attempt = Attempt.objects.filter(
+        trainee=trainee, quiz=quiz, state=AttemptState.IN_PROGRESS
+    ).first()
+    if attempt is None:
+        raise QuizUnavailable("Another attempt was just started; reload the page.")
+    return StartResult(attempt, False)
+
+
+def _choices_by_question(choices: list[Choice]) -> dict[int, list[int]]:
+    """Each question's choice ids in their authored order."""
+    by_question: dict[int, list[int]] = {}
+    for choice in sorted(choices, key=lambda c: (c.question_id, c.order, c.pk)):
+        by_question.setdefault(choice.question_id, []).append(choice.pk)
+    return by_question
+
+
+def _attempt_layout(
+    quiz: Quiz, question_ids: list[int], choices: dict[int, list[int]], *, rng
+) -> tuple[list[int], dict[int, list[int]]]:
+    """The order of an attempt's questions and of each question's choices, shuffled
+    as the quiz says (no query: a start and a prepare share it)."""
+    question_ids = list(question_ids)
+    if quiz.shuffle_questions:
+        rng.shuffle(question_ids)
+    orders = {q: list(choices.get(q, [])) for q in question_ids}
+    if quiz.shuffle_choices:
+        for ids in orders.values():
+            rng.shuffle(ids)
+    return question_ids, orders
+
+
+def _answers_of(
+    attempt: Attempt,
+    question_ids: list[int],
+    choice_orders: dict[int, list[int]],
+    versions: dict,
+) -> list[Answer]:
+    """The attempt's answer rows, unsaved: one per question, in its position."""
+    return [
+        Answer(
+            attempt=attempt,
+            question_id=question_id,
+            question_version=versions.get(question_id),
+            position=position,
+            choice_order=choice_orders[question_id],
+        )
+        for position, question_id in enumerate(question_ids, start=1)
+    ]
+
+
+# Trainees handled per transaction by ``attempts_prepare``: a few statements per
+# batch, whatever the roster's size, and a crash loses at most one batch.
+PREPARE_BATCH = 500
+
+
+@dataclass(frozen=True)
+class PrepareReport:
+    """What ``attempts_prepare`` did (or, dry, would do) for a roster.
+
+    ``created``: attempts prepared now; ``already_prepared``: trainees who had one;
+    ``already_started``: trainees with an attempt in progress; ``no_attempts_left``:
+    trainees who used every attempt allowed. ``trainee_ids``: who got one.
+    """
+
+    created: int = 0
+    already_prepared: int = 0
+    already_started: int = 0
+    no_attempts_left: int = 0
+    trainee_ids: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def total(self) -> int:
+        return (
+            self.created
+            + self.already_prepared
+            + self.already_started
+            + self.no_attempts_left
+        )
+
+    def __add__(self, other: PrepareReport) -> PrepareReport:
+        return PrepareReport(
+            created=self.created + other.created,
+            already_prepared=self.already_prepared + other.already_prepared,
+            already_started=self.already_started + other.already_started,
+            no_attempts_left=self.no_attempts_left + other.no_attempts_left,
+            trainee_ids=self.trainee_ids + other.trainee_ids,
+        )
+
+
+def quiz_roster(*, quiz: Quiz, group=None):
+    """The trainees expected to sit ``quiz``: the active members of ``group``, or,
+    without one, every active trainee (an instructor's quiz is visible to all)."""
+    trainees = Trainee.objects.filter(is_active=True)
+    if group is not None:
+        trainees = trainees.filter(groups=group)
+    return trainees.order_by("pk")
+
+
+def attempts_prepare(
+    *,
+    quiz: Quiz,
+    trainees: Iterable,
+    now: datetime,
+    rng=None,
+    dry_run: bool = False,
+    progress: Callable[[PrepareReport], None] | None = None,
+) -> PrepareReport:
+    """Create, ahead of a scheduled exam, each trainee's attempt, not yet started.
+
+    Each gets its own draw of questions and order of questions and choices (the
+    same code as ``attempt_start``), its answers pinned to the questions' versions
+    as of ``now``, and no clock: ``started_at`` and ``deadline`` stay blank until
+    ``attempt_start`` takes it, in one UPDATE, at the opening. Until then it counts
+    nowhere (``AttemptQuerySet.started``).
+
+    Idempotent: a trainee who already has a prepared attempt, or one in progress, is
+    counted and left alone; so is one who used every attempt allowed (their
+    overrides apply). In bulk: per batch of ``PREPARE_BATCH`` trainees, a read of
+    their attempts and groups, then two bulk inserts, in one transaction; a batch
+    that meets a concurrent start or prepare is read again and redone once.
+    ``dry_run`` counts without writing; ``progress`` gets the running total after
+    each batch. Raises ``QuizUnavailable`` for a personal test or a quiz without
+    published questions.
+    """
+    if quiz.owner_id is not None:
+        raise QuizUnavailable("A personal test is started by its owner only.")
+    rng = rng or random.SystemRandom()
+    pool = quiz_question_pool(quiz=quiz)
+    pool_ids = sorted(pool.question_ids)
+    if not pool_ids:
+        raise QuizUnavailable("This quiz has no published questions yet.")
+    choices = list(
+        Choice.objects.filter(question_id__in=pool_ids).select_related("question")
+    )
+    ordered = _choices_by_question(choices)
+    versions = question_versions_current(
+        question_ids=pool_ids, now=now, choices=choices, create=not dry_run
+    )
+    overrides = list(QuizOverride.objects.filter(quiz=quiz))
+    if isinstance(trainees, QuerySet):
+        ids = list(trainees.values_list("pk", flat=True))
+    else:
+        ids = [t if isinstance(t, int) else t.pk for t in trainees]
+    report = PrepareReport()
+    for start in range(0, len(ids), PREPARE_BATCH):
+        batch = ids[start : start + PREPARE_BATCH]
+
+        def run(batch=batch):
+            return _prepare_batch(
+                quiz=quiz,
+                trainee_ids=batch,
+                pool=pool,
+                choices=ordered,
+                versions=versions,
+                overrides=overrides,
+                rng=rng,
+                dry_run=dry_run,
+            )
+
+        try:
+            done = run()
+        except IntegrityError:
+            done = run()
+        report += done
+        if progress is not None:
+            progress(report)
+    if not dry_run:
+        logger.info(
+            "prepared %s attempt(s) on %s (%s already prepared, %s started)",
+            report.created,
+            quiz.slug,
+            report.already_prepared,
+            report.already_started,
+        )
+    return report
+
+
+def _prepare_batch(
+    *,
+    quiz: Quiz,
+    trainee_ids: list[int],
+    pool: QuestionPool,
+    choices: dict[int, list[int]],
+    versions: dict,
+    overrides: list,
+    rng,
+    dry_run: bool,
+) -> PrepareReport:
+    """``attempts_prepare`` for one batch of trainees, in one transaction."""
+    with transaction.atomic():
+        states: dict[int, list[str]] = {}
+        for trainee_id, state in Attempt.objects.filter(
+            quiz=quiz, trainee_id__in=trainee_ids
+        ).values_list("trainee_id", "state"):
+            states.setdefault(trainee_id, []).append(state)
+        groups: dict[int, set[int]] = {}
+        memberships = get_user_model().groups.through.objects.filter(
+            user_id__in=trainee_ids
+        )
+        for user_id, group_id in memberships.values_list("user_id", "group_id"):
+            groups.setdefault(user_id, set()).add(group_id)
+        counts = {"already_prepared": 0, "already_started": 0, "no_attempts_left": 0}
+        planned: list[tuple[Attempt, list[int], dict[int, list[int]]]] = []
+        for trainee_id in trainee_ids:
+            held = states.get(trainee_id, [])
+            if AttemptState.PREPARED in held:
+                counts["already_prepared"] += 1
+                continue
+            if AttemptState.IN_PROGRESS in held:
+                counts["already_started"] += 1
+                continue
+            mine = groups.get(trainee_id, set())
+            settings = quiz_settings_combine(
+                quiz=quiz,
+                overrides=[
+                    o
+                    for o in overrides
+                    if o.trainee_id == trainee_id or o.group_id in mine
+                ],
+                trainee_id=trainee_id,
+            )
+            if settings.attempts_left(len(held)) == 0:
+                counts["no_attempts_left"] += 1
+                continue
+            question_ids, orders = _attempt_layout(
+                quiz, questions_draw(pool=pool, rng=rng), choices, rng=rng
+            )
+            attempt = Attempt(
+                trainee_id=trainee_id,
+                quiz=quiz,
+                number=len(held) + 1,
+                state=AttemptState.PREPARED,
+            )
+            planned.append((attempt, question_ids, orders))
+        if not dry_run and planned:
+            Attempt.objects.bulk_create([a for a, _, _ in planned])
+            _answers_insert(planned, versions)
+    return PrepareReport(
+        created=len(planned),
+        trainee_ids=tuple(a.trainee_id for a, _, _ in planned),
+        **counts,
+    )
+
+
+def _answers_insert(
+    planned: Iterable[tuple[Attempt, list[int], dict[int, list[int]]]],
+    versions: dict,
+) -> None:
+    """Insert the answers of saved attempts, each ``(attempt, question ids, choice
+    orders)``, with one statement compiled once and run once per row.
+
+    What ``_answers_of`` builds, without the model instances: ``bulk_create``
+    builds one per row and compiles every value through the ORM, and for a cohort
+    (500 trainees × 40 questions, 20,000 rows) that, not the database, took most of
+    the time. Nullable columns are left out and start blank.
+    """
+    field = Answer._meta.get_field
+    columns = [
+        "attempt_id",
+        "question_id",
+        "question_version_id",
+        "position",
+        "choice_order",
+        "choice_ids",
+        "flagged",
+        "seq",
+        "struck",
+    ]
+    # The connection itself, not the ``django.db.connection`` proxy: it is passed
+    # once per row below.
+    db = connections[Answer.objects.db]
+    quote = db.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(Answer._meta.db_table),
+        ", ".join(quote(field(c).column) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    # JSON as the backend takes it (a string on SQLite, an adapter on PostgreSQL).
+    json_field = field("choice_order")
+    empty = json_field.get_db_prep_save([], db)
+    rows = [
+        (
+            attempt.pk,
+            question_id,
+            getattr(versions.get(question_id), "pk", None),
+            position,
+            json_field.get_db_prep_save(orders[question_id], db),
+            empty,
+            False,
+            0,
+            empty,
+        )
+        for attempt, question_ids, orders in planned
+        for position, question_id in enumerate(question_ids, start=1)
+    ]
+    with db.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def attempt_start_refusal(
@@ -199,18 +533,37 @@ def attempt_deadline(
     return deadline
 
 
+@dataclass(frozen=True)
+class QuestionPool:
+    """What a quiz's attempts are drawn from: the fixed questions, then each draw's
+    count and candidates (published questions of its section and subsections)."""
+
+    fixed: list[int]
+    draws: list[tuple[int, list[int]]]
+
+    @property
+    def question_ids(self) -> set[int]:
+        """Every question an attempt may hold."""
+        return set(self.fixed).union(*(pool for _, pool in self.draws))
+
+
 def quiz_questions_pick(*, quiz: Quiz, rng) -> list[int]:
     """The question ids of a new attempt: the fixed ones, then each section's draw.
 
     Draws take published questions from the section and its subsections, never one
     already fixed. A section with fewer published questions than asked gives them all.
     """
+    return questions_draw(pool=quiz_question_pool(quiz=quiz), rng=rng)
+
+
+def quiz_question_pool(*, quiz: Quiz) -> QuestionPool:
+    """The quiz's ``QuestionPool``, in a constant number of queries."""
     picked = list(
         quiz.fixed.order_by("order", "id").values_list("question_id", flat=True)
     )
     draws = list(quiz.draws.select_related("section"))
     if not draws:
-        return picked
+        return QuestionPool(fixed=picked, draws=[])
     documents = {draw.section.document_id for draw in draws}
     sections = list(
         Section.objects.filter(document_id__in=documents).order_by(
@@ -236,15 +589,30 @@ def quiz_questions_pick(*, quiz: Quiz, rng) -> list[int]:
     by_section: dict[int, list[int]] = {}
     for question_id, section_id in published.order_by("pk"):
         by_section.setdefault(section_id, []).append(question_id)
+    return QuestionPool(
+        fixed=picked,
+        draws=[
+            (
+                draw.count,
+                [
+                    q
+                    for section_id in pool_sections[draw.pk]
+                    for q in by_section.get(section_id, [])
+                ],
+            )
+            for draw in draws
+        ],
+    )
+
+
+def questions_draw(*, pool: QuestionPool, rng) -> list[int]:
+    """One attempt's questions from ``pool`` (no query): the fixed ones, then each
+    draw's sample, never a question already taken."""
+    picked = list(pool.fixed)
     taken = set(picked)
-    for draw in draws:
-        pool = [
-            q
-            for section_id in pool_sections[draw.pk]
-            for q in by_section.get(section_id, [])
-            if q not in taken
-        ]
-        chosen = rng.sample(pool, min(draw.count, len(pool)))
+    for count, candidates in pool.draws:
+        available = [q for q in candidates if q not in taken]
+        chosen = rng.sample(available, min(count, len(available)))
         picked += chosen
         taken.update(chosen)
     return picked
@@ -644,15 +1012,3 @@ def _answer_of(attempt: Attempt, question_id: int, *, with_key: bool = False) ->
         raise QuestionNotInAttempt(
             f"Question {question_id} is not part of this attempt."
         ) from None
-
-
-def _choice_orders(
-    question_ids: list[int], choices: list[Choice], *, shuffle: bool, rng
-) -> dict[int, list[int]]:
-    orders: dict[int, list[int]] = {q: [] for q in question_ids}
-    for choice in sorted(choices, key=lambda c: (c.question_id, c.order, c.pk)):
-        orders[choice.question_id].append(choice.pk)
-    if shuffle:
-        for ids in orders.values():
-            rng.shuffle(ids)
-    return orders

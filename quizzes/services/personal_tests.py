@@ -27,6 +27,7 @@ from quizzes.builder import (
 )
 from quizzes.choices import QuestionStatus, QuizMode, ReviewFrom, ReviewShows
 from quizzes.models import Answer, Attempt, Question, Quiz, QuizQuestion
+from quizzes.models.attempts import started_q
 from quizzes.progress import TopSection, top_sections
 from quizzes.services.attempts import attempt_start
 from quizzes.services.reviews import review_next_due, reviews_due
@@ -263,7 +264,10 @@ def _histories(*, trainee, section_ids=None) -> dict[int, QuestionHistory]:
 
     One query reading four small columns per answer; no other trainee's rows.
     """
-    answers = Answer.objects.filter(attempt__trainee=trainee)
+    # A prepared attempt's answers are not history: the trainee has not met them.
+    answers = Answer.objects.filter(attempt__trainee=trainee).filter(
+        started_q("attempt__")
+    )
     if section_ids is not None:
         answers = answers.filter(question__section_id__in=section_ids)
     rows = answers.order_by("attempt__started_at", "attempt_id").values_list(

@@ -190,14 +190,18 @@ ATTEMPT_FIELDS = [
 
 def _finished_in_scope(*, quiz, question) -> QuerySet[Attempt]:
     return (
+        # Finished or expired: not one in progress, nor one only prepared (it has no
+        # score to change yet).
         Attempt.objects.filter(_scope_q(quiz=quiz, question=question))
-        .exclude(state=AttemptState.IN_PROGRESS)
+        .filter(state__in=[AttemptState.FINISHED, AttemptState.EXPIRED])
         .order_by("pk")
     )
 
 
 def _answers_in_scope(*, quiz, question) -> QuerySet[Answer]:
-    answers = Answer.objects.exclude(attempt__state=AttemptState.IN_PROGRESS)
+    answers = Answer.objects.filter(
+        attempt__state__in=[AttemptState.FINISHED, AttemptState.EXPIRED]
+    )
     if quiz is not None:
         answers = answers.filter(attempt__quiz=quiz)
     if question is not None:

@@ -61,6 +61,17 @@ class InProgressAttemptFactory(AttemptFactory):
     max_score = None
 
 
+class PreparedAttemptFactory(AttemptFactory):
+    """An attempt prepared ahead of an exam: no start, no clock, no score."""
+
+    state = AttemptState.PREPARED
+    started_at = None
+    deadline = None
+    finished_at = None
+    score = None
+    max_score = None
+
+
 class AnswerFactory(factory.django.DjangoModelFactory):
     """A scored answer of a finished attempt."""
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from quizzes.exports import csv_cell
 from quizzes.services.attempts import attempt_start
+from tests.admin.factories import PreparedAttemptFactory
 from tests.factories import QuestionFactory, QuizFactory, UserFactory
 from tests.progress.cohort import t3_time_ran_out
 
@@ -84,6 +85,13 @@ def test_the_attempts_export_follows_the_cohort_filters(instructor_client, cohor
     rows = export(instructor_client, "attempts", f"?quiz={cohort.y.pk}")
     assert len(rows) == 1 + 3
     assert {r[3] for r in rows[1:]} == {"Quiz Y"}
+
+
+def test_a_prepared_attempt_is_not_exported(instructor_client, cohort):
+    """Prepared ahead of an exam, not started: not an attempt yet."""
+    PreparedAttemptFactory(trainee=cohort.t1, quiz=cohort.y, number=9)
+    rows = export(instructor_client, "attempts", f"?quiz={cohort.y.pk}")
+    assert len(rows) == 1 + 3
 
 
 def test_the_quizzes_export_grades_an_attempt_whose_time_ran_out(

@@ -9,7 +9,12 @@ import pytest
 from quizzes.choices import GradingMethod
 from quizzes.progress import ProgressFilter, quiz_progress
 from quizzes.scoring import quiz_grade
-from tests.admin.factories import T0, AttemptFactory, InProgressAttemptFactory
+from tests.admin.factories import (
+    T0,
+    AttemptFactory,
+    InProgressAttemptFactory,
+    PreparedAttemptFactory,
+)
 from tests.factories import QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +60,13 @@ def test_an_attempt_in_progress_does_not_count_towards_the_grade():
     )
     (row,) = quiz_progress(filters=ProgressFilter())
     assert (row.grade, row.attempts_used, row.attempts_finished) == (25.0, 2, 1)
+
+
+def test_a_prepared_attempt_is_not_an_attempt_used():
+    """Progress counts started attempts: one prepared ahead of an exam is none."""
+    quiz = QuizFactory()
+    trainee = UserFactory()
+    AttemptFactory(trainee=trainee, quiz=quiz, number=1, score=Decimal(1))
+    PreparedAttemptFactory(trainee=trainee, quiz=quiz, number=2)
+    (row,) = quiz_progress(filters=ProgressFilter())
+    assert (row.attempts_used, row.attempts_finished) == (1, 1)

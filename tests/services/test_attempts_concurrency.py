@@ -20,6 +20,7 @@ from quizzes.services.attempts import (
     attempt_finish,
     attempt_start,
     attempts_close_expired,
+    attempts_prepare,
 )
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
@@ -62,6 +63,29 @@ def test_concurrent_starts_create_one_attempt(quiz):
     ids = {r.attempt.pk for r in results}
     assert len(ids) == 1
     assert sum(r.created for r in results) == 1
+
+
+def test_concurrent_starts_of_a_prepared_attempt_start_it_once(quiz):
+    """The UPDATE ... WHERE state = 'prepared' is the claim: of four starts of one
+    prepared attempt, one starts it, the others get that attempt back; no second
+    attempt, one start time."""
+    trainee = UserFactory()
+    attempts_prepare(quiz=quiz, trainees=[trainee], now=T0)
+    moments = [T0 + timedelta(seconds=s) for s in range(4)]
+    results = run_together(
+        *[
+            (lambda now=now: attempt_start(trainee=trainee, quiz=quiz, now=now))
+            for now in moments
+        ]
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    (attempt,) = Attempt.objects.filter(trainee=trainee)
+    assert attempt.state == AttemptState.IN_PROGRESS
+    assert sum(r.created for r in results) == 1
+    winner = next(r for r in results if r.created)
+    assert {r.attempt.pk for r in results} == {attempt.pk}
+    assert attempt.started_at == winner.attempt.started_at
+    assert attempt.answers.count() == 8
 
 
 def test_concurrent_starts_never_exceed_the_attempts_allowed(quiz):

@@ -14,7 +14,12 @@ from django.db import connection
 
 from quizzes.choices import AttemptState, GradingMethod
 from quizzes.models import Answer, Attempt, AttemptRegrade, QuestionVersion
-from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
+from quizzes.services.attempts import (
+    answer_save,
+    attempt_finish,
+    attempt_start,
+    attempts_prepare,
+)
 from quizzes.services.regrade import RegradeError, regrade_commit, regrade_plan
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
@@ -197,6 +202,16 @@ def test_an_attempt_in_progress_keeps_its_version_until_it_finishes(
     assert finished.score == Decimal(3)
     after = regrade_commit(question=q1, by=UserFactory(), reason="Key", now=LATER)
     assert [(c.trainee, c.new_score) for c in after.changes] == [("eve", Decimal(2))]
+
+
+def test_a_prepared_attempt_is_not_regraded(quiz, questions, sittings):
+    """Prepared ahead of an exam, the attempt has no score to change: it is neither
+    checked nor rescored, and keeps the version it was prepared with."""
+    attempts_prepare(quiz=quiz, trainees=[UserFactory(username="dee")], now=T0)
+    assert regrade_plan(question=questions[0], now=LATER).attempts_checked == 3
+    regrade_commit(quiz=quiz, by=UserFactory(), reason="Key corrected", now=LATER)
+    prepared = Attempt.objects.get(trainee__username="dee")
+    assert prepared.state == AttemptState.PREPARED and prepared.score is None
 
 
 def test_a_regrade_needs_a_reason_and_a_scope(questions, sittings):

@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from quizzes.choices import GradingMethod, QuizMode
 from quizzes.models import Accommodation, Attempt
-from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
+from quizzes.services.attempts import (
+    answer_save,
+    attempt_finish,
+    attempt_start,
+    attempts_prepare,
+)
 from tests.views.conftest import NOW
 from tests.views.factories import quiz_with_questions
 
@@ -223,3 +228,22 @@ def test_another_trainees_overdue_attempt_is_left_for_the_scheduler(
     client_of(trainee).get(reverse("home"))
     theirs.refresh_from_db()
     assert theirs.state == "in_progress"
+
+
+def test_a_prepared_attempt_is_neither_history_nor_an_attempt_used(
+    client_of, trainee, clock
+):
+    """Prepared ahead of an exam, the attempt is not the trainee's yet: not in their
+    history, not opened by its id, not one of the attempts allowed."""
+    quiz = quiz_with_questions(2, attempts_allowed=1)
+    attempts_prepare(quiz=quiz, trainees=[trainee], now=timezone.now())
+    prepared = Attempt.objects.get(trainee=trainee)
+    client = client_of(trainee)
+    history = client.get(reverse("history")).content.decode()
+    assert "You have no attempts yet." in history
+    assert client.get(prepared.get_absolute_url()).status_code == 404
+    assert client.get(f"/api/attempts/{prepared.pk}").status_code == 404
+    page = client.get(quiz.get_absolute_url()).content.decode()
+    assert "You have used all" not in page
+    response = client.post(reverse("quiz_start", args=[quiz.slug]))
+    assert response.url == prepared.get_absolute_url()
