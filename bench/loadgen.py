@@ -50,6 +50,8 @@ samples: list[list] = []  # [name, start (epoch s), ms, status, error]
 acks: list[dict] = []  # acknowledged answer saves
 results: list[dict] = []  # per trainee: attempt id, submit result, cookies
 problems: list[str] = []  # unexpected statuses and exceptions, first few kept
+retries: list[list] = []  # [name, time, status] of each try that was retried
+RETRY_FOR = 60.0
 counters = {"ready": 0, "started": 0, "saved": 0, "submitted": 0, "failed": 0}
 exam_open = Event()
 MAX_PROBLEMS = 50
@@ -138,21 +140,43 @@ class Trainee(FastHttpUser):
         return True
 
     def api(self, method: str, path: str, name: str, body=None, expect=(200,)):
+        """One call; with ``retry`` in the config (NODES=2), a 5xx or no answer is
+        tried again after 0.2 s, doubling up to 3 s, for up to a minute, as the
+        attempt page does. The tries that failed are recorded with an error that
+        starts "retried:", so that they count apart from the calls that failed."""
+        delay, first = 0.2, time.time()
+        while True:
+            retry, out = self._api_once(method, path, name, body, expect, first, delay)
+            if not retry:
+                return out
+            gevent.sleep(delay)
+            delay = min(delay * 2, 3.0)
+            # A start or submit the server applied before its answer was lost is
+            # answered 200 the second time (the attempt in progress, the result).
+            expect = (*expect, 200)
+
+    def _api_once(self, method, path, name, body, expect, first, delay):
         headers = {"X-CSRFToken": csrf_token(self.client)}
         with self.client.request(
             method, path, name=name, json=body, headers=headers, catch_response=True
         ) as r:
+            failed = r.status_code == 0 or r.status_code >= 500
+            if failed and CFG.get("retry") and time.time() + delay - first < RETRY_FOR:
+                text = (r.text or "")[:80] if r.status_code else str(r.error)
+                r.failure(f"retried: {r.status_code} {text}")
+                retries.append([name, time.time(), r.status_code])
+                return True, None
             if r.status_code not in expect:
                 text = (r.text or "")[:200] if r.status_code else str(r.error)
                 r.failure(f"{r.status_code}: {text}")
                 problem(f"{self.username}: {method} {path} -> {r.status_code} {text}")
-                return None
+                return False, None
             try:
-                return r.json()
+                return False, r.json()
             except ValueError:
                 r.failure("not JSON")
                 problem(f"{self.username}: {method} {path} -> not JSON")
-                return None
+                return False, None
 
     def start_attempt(self, expect=(201,)) -> dict | None:
         return self.api(
@@ -357,6 +381,9 @@ def main() -> None:
             ),
             flush=True,
         )
+        if CFG.get("open_file"):
+            with open(CFG["open_file"], "w") as fh:
+                json.dump(window, fh)
         exam_open.set()
 
     group.join(timeout=max(1.0, hard_deadline - time.time()))
@@ -377,6 +404,7 @@ def main() -> None:
                 "acks": acks,
                 "results": results,
                 "problems": problems,
+                "retries": retries,
                 "counters": counters,
                 "timed_out": timed_out,
                 "cpu_seconds": usage.ru_utime + usage.ru_stime,
