@@ -238,6 +238,15 @@ class Bench:
             time.sleep(0.02)
         fo["counts_after"] = self.haproxy_counts()
 
+    def haproxy_retries(self) -> dict[str, dict[str, int]]:
+        """HAProxy's own retries and redispatches, and the 5xx it passed on or made
+        (503: no node up), per node since it started."""
+        keys = {"retries": "wretr", "redispatches": "wredis", "5xx": "hrsp_5xx"}
+        return {
+            n: {k: int(r[v] or 0) for k, v in keys.items()}
+            for n, r in self.haproxy.servers().items()
+        }
+
     # ---- phases -----------------------------------------------------------------
     def log_offsets(self) -> dict[str, int]:
         time.sleep(0.3)  # gunicorn logs a request after answering it
@@ -673,6 +682,7 @@ class Bench:
             else 0.0,
         }
         f = out["failover"]
+        f["haproxy"] = self.haproxy_retries()
         say(
             f"failover: kill -9 {node} {f['killed_after_open_s']:.0f}s after the "
             f"exam opened; haproxy marked it DOWN after "
@@ -686,6 +696,7 @@ class Bench:
             f"+{f['last_failure_s']:.2f}s; retried and then answered: "
             f"{f['failed_tries'] - f['not_retried']}"
         )
+        say(f"  haproxy's own retries, redispatches and 5xx per node: {f['haproxy']}")
         # CPU per request, per node.
         costs: dict[str, dict] = {}
 

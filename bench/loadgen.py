@@ -114,30 +114,56 @@ class Trainee(FastHttpUser):
     cookie_state: dict | None = None
 
     # ---- the requests ----------------------------------------------------------
-    def login(self) -> bool:
-        with self.client.get(
-            LOGIN, name="GET /accounts/login/", catch_response=True
-        ) as r:
-            if r.status_code != 200 or not csrf_token(self.client):
-                r.failure(f"login page: {r.status_code}")
-                problem(f"{self.username}: GET login page -> {r.status_code}")
-                return False
-        with self.client.post(
-            LOGIN,
-            name="POST /accounts/login/",
-            data={
-                "username": self.username,
-                "password": CFG["password"],
-                "csrfmiddlewaretoken": csrf_token(self.client),
-            },
-            allow_redirects=False,
-            catch_response=True,
-        ) as r:
-            if r.status_code != 302:  # a refused login shows the form again (200)
-                r.failure(f"login refused: {r.status_code}")
-                problem(f"{self.username}: POST login -> {r.status_code}")
-                return False
+    def retried(self, r, name: str, first: float, delay: float) -> bool:
+        """With ``retry`` (NODES=2): mark a 5xx or unanswered try as retried (the
+        caller waits ``delay`` and tries again); False when it is not retried."""
+        failed = r.status_code == 0 or r.status_code >= 500
+        in_time = time.time() + delay - first < RETRY_FOR
+        if not (failed and CFG.get("retry") and in_time):
+            return False
+        text = (r.text or "")[:80] if r.status_code else str(r.error)
+        r.failure(f"retried: {r.status_code} {text}")
+        retries.append([name, time.time(), r.status_code])
         return True
+
+    def login(self) -> bool:
+        first, delay = time.time(), 0.2
+        while True:  # the form (and its CSRF cookie)
+            with self.client.get(
+                LOGIN, name="GET /accounts/login/", catch_response=True
+            ) as r:
+                again = self.retried(r, "GET /accounts/login/", first, delay)
+                if not again and (r.status_code != 200 or not csrf_token(self.client)):
+                    r.failure(f"login page: {r.status_code}")
+                    problem(f"{self.username}: GET login page -> {r.status_code}")
+                    return False
+            if not again:
+                break
+            gevent.sleep(delay)
+            delay = min(delay * 2, 3.0)
+        first, delay = time.time(), 0.2
+        while True:  # the password
+            with self.client.post(
+                LOGIN,
+                name="POST /accounts/login/",
+                data={
+                    "username": self.username,
+                    "password": CFG["password"],
+                    "csrfmiddlewaretoken": csrf_token(self.client),
+                },
+                allow_redirects=False,
+                catch_response=True,
+            ) as r:
+                again = self.retried(r, "POST /accounts/login/", first, delay)
+                # A refused login shows the form again (200).
+                if not again and r.status_code != 302:
+                    r.failure(f"login refused: {r.status_code}")
+                    problem(f"{self.username}: POST login -> {r.status_code}")
+                    return False
+            if not again:
+                return True
+            gevent.sleep(delay)
+            delay = min(delay * 2, 3.0)
 
     def api(self, method: str, path: str, name: str, body=None, expect=(200,)):
         """One call; with ``retry`` in the config (NODES=2), a 5xx or no answer is
@@ -160,11 +186,7 @@ class Trainee(FastHttpUser):
         with self.client.request(
             method, path, name=name, json=body, headers=headers, catch_response=True
         ) as r:
-            failed = r.status_code == 0 or r.status_code >= 500
-            if failed and CFG.get("retry") and time.time() + delay - first < RETRY_FOR:
-                text = (r.text or "")[:80] if r.status_code else str(r.error)
-                r.failure(f"retried: {r.status_code} {text}")
-                retries.append([name, time.time(), r.status_code])
+            if self.retried(r, name, first, delay):
                 return True, None
             if r.status_code not in expect:
                 text = (r.text or "")[:200] if r.status_code else str(r.error)

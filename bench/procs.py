@@ -466,11 +466,12 @@ def start_redis(cleanup: Cleanup, log_dir: Path) -> tuple[subprocess.Popen, str]
 
 # Fast health checks: a node that refuses connections is out after two failed
 # checks (about 0.5-1 s). A busy node answers a check late, behind the requests its
-# sync workers are serving: the check timeout (3 s) is well above a check's
-# interval, or at the peak of a sitting both nodes are taken out for being busy and
-# every request is refused with a 503 (the first run of NODES=2 showed it, with a
-# 0.5 s timeout). A request refused by a dead node is retried (``retries``), and the
-# last retry goes to another node (``option redispatch``); a request whose node
+# sync workers are serving: the check timeout (10 s) is far above a check's
+# interval, or at the peak of the logins both nodes are taken out for being busy
+# and every request is refused with a 503 (runs of NODES=2 on a busy machine showed
+# it with 0.5 s and 3 s). A dead node refuses the connection: that is seen at once.
+# A request refused by a dead node is retried (``retries``), each retry on another
+# node (``option redispatch 1``); a request whose node
 # died after taking it is retried on another only on an empty response, which is
 # what a killed process leaves. The client retries the rest (a 502/503).
 HAPROXY_CONFIG = """\
@@ -486,7 +487,7 @@ defaults
     timeout client 90s
     timeout server 90s
     timeout queue 30s
-    timeout check 3s
+    timeout check 10s
     retries 3
     option redispatch 1
 frontend cohort
