@@ -466,10 +466,13 @@ def start_redis(cleanup: Cleanup, log_dir: Path) -> tuple[subprocess.Popen, str]
 
 # Fast health checks: a node that refuses connections is out after two failed
 # checks (about 0.5-1 s). A busy node answers a check late, behind the requests its
-# sync workers are serving: the check timeout (10 s) is far above a check's
-# interval, or at the peak of the logins both nodes are taken out for being busy
-# and every request is refused with a 503 (runs of NODES=2 on a busy machine showed
-# it with 0.5 s and 3 s). A dead node refuses the connection: that is seen at once.
+# sync workers are serving (a check waits in the listen queue like any request),
+# so the check timeout is gunicorn's worker timeout (30 s), far above a check's
+# interval: with 0.5, 3 and 10 s, runs of NODES=2 on a busy machine had both nodes
+# taken out at the peak of the logins (PBKDF2 queued for seconds), and every
+# request refused with a 503. A dead node refuses the connection: that is seen at
+# once, whatever the timeout; a hung one is out after two 30 s checks, when
+# gunicorn itself would have killed its worker.
 # A request refused by a dead node is retried (``retries``), each retry on another
 # node (``option redispatch 1``); a request whose node
 # died after taking it is retried on another only on an empty response, which is
@@ -487,7 +490,7 @@ defaults
     timeout client 90s
     timeout server 90s
     timeout queue 30s
-    timeout check 10s
+    timeout check 30s
     retries 3
     option redispatch 1
 frontend cohort
