@@ -363,7 +363,12 @@ def main() -> None:
     env = Environment(user_classes=[user_class], host=CFG["host"])
     env.events.request.add_listener(on_request)
     group = gevent.pool.Group()
-    users = CFG.get("usernames") or [f"u{i}" for i in range(CFG["users"])]
+    # The save phase may have no one left to run (every login failed): an empty
+    # list is not the healthz phase's count of anonymous users.
+    if "usernames" in CFG:
+        users = CFG["usernames"]
+    else:
+        users = [f"u{i}" for i in range(CFG["users"])]
     total = len(users)
     stop_progress = Event()
     t0 = time.time()
