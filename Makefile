@@ -69,7 +69,10 @@ test: $(BIN)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The cohort benchmark (not part of `make test`): TRAINEES=N and DATABASE_URL=...
-# override the defaults (500 trainees, a fresh SQLite database).
+# override the defaults (500 trainees, a fresh SQLite database). NODES=2: two
+# gunicorn nodes behind HAProxy, Redis for sessions and cache, a throwaway
+# PostgreSQL, and one node killed halfway through the sitting (root installs
+# haproxy and redis-server with apt-get if missing).
 bench-cohort: $(BIN)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	$(BIN)/python bench/cohort.py

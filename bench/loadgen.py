@@ -50,6 +50,8 @@ samples: list[list] = []  # [name, start (epoch s), ms, status, error]
 acks: list[dict] = []  # acknowledged answer saves
 results: list[dict] = []  # per trainee: attempt id, submit result, cookies
 problems: list[str] = []  # unexpected statuses and exceptions, first few kept
+retries: list[list] = []  # [name, time, status] of each try that was retried
+RETRY_FOR = 60.0
 counters = {"ready": 0, "started": 0, "saved": 0, "submitted": 0, "failed": 0}
 exam_open = Event()
 MAX_PROBLEMS = 50
@@ -112,47 +114,91 @@ class Trainee(FastHttpUser):
     cookie_state: dict | None = None
 
     # ---- the requests ----------------------------------------------------------
-    def login(self) -> bool:
-        with self.client.get(
-            LOGIN, name="GET /accounts/login/", catch_response=True
-        ) as r:
-            if r.status_code != 200 or not csrf_token(self.client):
-                r.failure(f"login page: {r.status_code}")
-                problem(f"{self.username}: GET login page -> {r.status_code}")
-                return False
-        with self.client.post(
-            LOGIN,
-            name="POST /accounts/login/",
-            data={
-                "username": self.username,
-                "password": CFG["password"],
-                "csrfmiddlewaretoken": csrf_token(self.client),
-            },
-            allow_redirects=False,
-            catch_response=True,
-        ) as r:
-            if r.status_code != 302:  # a refused login shows the form again (200)
-                r.failure(f"login refused: {r.status_code}")
-                problem(f"{self.username}: POST login -> {r.status_code}")
-                return False
+    def retried(self, r, name: str, first: float, delay: float) -> bool:
+        """With ``retry`` (NODES=2): mark a 5xx or unanswered try as retried (the
+        caller waits ``delay`` and tries again); False when it is not retried."""
+        failed = r.status_code == 0 or r.status_code >= 500
+        in_time = time.time() + delay - first < RETRY_FOR
+        if not (failed and CFG.get("retry") and in_time):
+            return False
+        text = (r.text or "")[:80] if r.status_code else str(r.error)
+        r.failure(f"retried: {r.status_code} {text}")
+        retries.append([name, time.time(), r.status_code])
         return True
 
+    def login(self) -> bool:
+        first, delay = time.time(), 0.2
+        while True:  # the form (and its CSRF cookie)
+            with self.client.get(
+                LOGIN, name="GET /accounts/login/", catch_response=True
+            ) as r:
+                again = self.retried(r, "GET /accounts/login/", first, delay)
+                if not again and (r.status_code != 200 or not csrf_token(self.client)):
+                    r.failure(f"login page: {r.status_code}")
+                    problem(f"{self.username}: GET login page -> {r.status_code}")
+                    return False
+            if not again:
+                break
+            gevent.sleep(delay)
+            delay = min(delay * 2, 3.0)
+        first, delay = time.time(), 0.2
+        while True:  # the password
+            with self.client.post(
+                LOGIN,
+                name="POST /accounts/login/",
+                data={
+                    "username": self.username,
+                    "password": CFG["password"],
+                    "csrfmiddlewaretoken": csrf_token(self.client),
+                },
+                allow_redirects=False,
+                catch_response=True,
+            ) as r:
+                again = self.retried(r, "POST /accounts/login/", first, delay)
+                # A refused login shows the form again (200).
+                if not again and r.status_code != 302:
+                    r.failure(f"login refused: {r.status_code}")
+                    problem(f"{self.username}: POST login -> {r.status_code}")
+                    return False
+            if not again:
+                return True
+            gevent.sleep(delay)
+            delay = min(delay * 2, 3.0)
+
     def api(self, method: str, path: str, name: str, body=None, expect=(200,)):
+        """One call; with ``retry`` in the config (NODES=2), a 5xx or no answer is
+        tried again after 0.2 s, doubling up to 3 s, for up to a minute, as the
+        attempt page does. The tries that failed are recorded with an error that
+        starts "retried:", so that they count apart from the calls that failed."""
+        delay, first = 0.2, time.time()
+        while True:
+            retry, out = self._api_once(method, path, name, body, expect, first, delay)
+            if not retry:
+                return out
+            gevent.sleep(delay)
+            delay = min(delay * 2, 3.0)
+            # A start or submit the server applied before its answer was lost is
+            # answered 200 the second time (the attempt in progress, the result).
+            expect = (*expect, 200)
+
+    def _api_once(self, method, path, name, body, expect, first, delay):
         headers = {"X-CSRFToken": csrf_token(self.client)}
         with self.client.request(
             method, path, name=name, json=body, headers=headers, catch_response=True
         ) as r:
+            if self.retried(r, name, first, delay):
+                return True, None
             if r.status_code not in expect:
                 text = (r.text or "")[:200] if r.status_code else str(r.error)
                 r.failure(f"{r.status_code}: {text}")
                 problem(f"{self.username}: {method} {path} -> {r.status_code} {text}")
-                return None
+                return False, None
             try:
-                return r.json()
+                return False, r.json()
             except ValueError:
                 r.failure("not JSON")
                 problem(f"{self.username}: {method} {path} -> not JSON")
-                return None
+                return False, None
 
     def start_attempt(self, expect=(201,)) -> dict | None:
         return self.api(
@@ -317,7 +363,12 @@ def main() -> None:
     env = Environment(user_classes=[user_class], host=CFG["host"])
     env.events.request.add_listener(on_request)
     group = gevent.pool.Group()
-    users = CFG.get("usernames") or [f"u{i}" for i in range(CFG["users"])]
+    # The save phase may have no one left to run (every login failed): an empty
+    # list is not the healthz phase's count of anonymous users.
+    if "usernames" in CFG:
+        users = CFG["usernames"]
+    else:
+        users = [f"u{i}" for i in range(CFG["users"])]
     total = len(users)
     stop_progress = Event()
     t0 = time.time()
@@ -357,6 +408,9 @@ def main() -> None:
             ),
             flush=True,
         )
+        if CFG.get("open_file"):
+            with open(CFG["open_file"], "w") as fh:
+                json.dump(window, fh)
         exam_open.set()
 
     group.join(timeout=max(1.0, hard_deadline - time.time()))
@@ -377,6 +431,7 @@ def main() -> None:
                 "acks": acks,
                 "results": results,
                 "problems": problems,
+                "retries": retries,
                 "counters": counters,
                 "timed_out": timed_out,
                 "cpu_seconds": usage.ru_utime + usage.ru_stime,

@@ -118,6 +118,13 @@ class CpuSampler(threading.Thread):
         self._generator_done = 0.0  # CPU of generators that have exited
         self._generator_last = 0.0
         self.samples: list[tuple[float, float, float, float, float, float]] = []
+        # NODES=2: each node's process tree and the balancer and Redis, by name;
+        # the server's CPU is then the nodes' sum. A killed node keeps the CPU it
+        # had used (a process tree's CPU is counted while it lives).
+        self.parts: dict[str, int] = {}
+        self.nodes: set[str] = set()
+        self._parts_last: dict[str, float] = {}
+        self.part_samples: list[dict[str, float]] = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
 
@@ -139,12 +146,22 @@ class CpuSampler(threading.Thread):
                     self._generator_last, tree_cpu(self.generator_pid)
                 )
             generator = self._generator_done + self._generator_last
+        parts = {}
+        for name, pid in self.parts.items():
+            parts[name] = max(self._parts_last.get(name, 0.0), tree_cpu(pid))
+        self._parts_last = parts
+        self.part_samples.append(parts)
+        server = (
+            sum(v for k, v in parts.items() if k in self.nodes)
+            if self.nodes
+            else tree_cpu(self.server_pid)
+        )
         self.samples.append(
             (
                 time.time(),
                 total - idle,
                 total,
-                tree_cpu(self.server_pid),
+                server,
                 tree_cpu(self.db_pid),
                 generator,
             )
@@ -162,18 +179,21 @@ class CpuSampler(threading.Thread):
     def stop(self) -> None:
         self._stop.set()
 
-    def _at(self, t: float):
-        return min(self.samples, key=lambda s: abs(s[0] - t))
+    def _at(self, t: float) -> int:
+        return min(range(len(self.samples)), key=lambda i: abs(self.samples[i][0] - t))
 
     def window(self, start: float, end: float) -> dict:
         """Cores used by each party over [start, end] (nearest samples)."""
         if len(self.samples) < 2:
             return {}
-        a, b = self._at(start), self._at(end)
+        i, j = self._at(start), self._at(end)
+        a, b = self.samples[i], self.samples[j]
         seconds = b[0] - a[0]
         if seconds <= 0:
             return {}
+        pa, pb = self.part_samples[i], self.part_samples[j]
         return {
+            "parts": {name: pb[name] - pa.get(name, 0.0) for name in pb},
             "seconds": seconds,
             "machine_busy": (b[1] - a[1]),
             "machine_total": (b[2] - a[2]),
@@ -278,22 +298,27 @@ def _su_postgres(command: str) -> None:
     )
 
 
-def ensure_postgres_installed() -> None:
-    if (PG_BIN / "initdb").exists():
+def ensure_debian_package(binary: Path, package: str, alternative: str) -> None:
+    """Install a Debian package with apt-get (as .ci/run does) if ``binary`` is
+    missing; without root, say what to install instead."""
+    if binary.exists():
         return
     if os.geteuid() != 0:
         raise RuntimeError(
-            f"PostgreSQL 15 is not installed ({PG_BIN}); install postgresql-15 or "
-            "give DATABASE_URL"
+            f"{binary} is missing: install {package} (apt-get) or {alternative}"
         )
-    print("installing PostgreSQL 15 (apt-get install postgresql-15)…", flush=True)
+    print(f"installing {package} (apt-get install {package})…", flush=True)
     subprocess.run(["apt-get", "update", "-qq"], check=True)
     subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "postgresql-15"],
+        ["apt-get", "install", "-y", "-qq", package],
         check=True,
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
         stdout=subprocess.DEVNULL,
     )
+
+
+def ensure_postgres_installed() -> None:
+    ensure_debian_package(PG_BIN / "initdb", "postgresql-15", "give DATABASE_URL")
 
 
 class PostgresCluster:
@@ -402,3 +427,152 @@ def fresh_postgres_database(server_url: str, cleanup: Cleanup) -> str:
 
     cleanup.add(f"drop database {name}", drop)
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+# ---- Redis and HAProxy (make bench-cohort NODES=2) ------------------------------
+REDIS_SERVER = Path("/usr/bin/redis-server")
+HAPROXY = Path("/usr/sbin/haproxy")
+
+
+def start_redis(cleanup: Cleanup, log_dir: Path) -> tuple[subprocess.Popen, str]:
+    """A throwaway redis-server on a free loopback port, nothing persisted; returns
+    the process and its REDIS_URL. Stopped by ``cleanup``."""
+    import redis
+
+    ensure_debian_package(REDIS_SERVER, "redis-server", "run without NODES")
+    port = free_port()
+    with open(log_dir / "redis.log", "ab") as log:
+        proc = subprocess.Popen(
+            [str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )  # fmt: skip
+    cleanup.add("stop redis-server", lambda: stop_process(proc))
+    client = redis.Redis(host="127.0.0.1", port=port)
+    deadline = time.time() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"redis-server did not start: {log_dir}") from None
+            time.sleep(0.1)
+    client.close()
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
+# Fast health checks: a node that refuses connections is out after two failed
+# checks (about 0.5-1 s). A busy node answers a check late, behind the requests its
+# sync workers are serving (a check waits in the listen queue like any request),
+# so the check timeout is gunicorn's worker timeout (30 s), far above a check's
+# interval: with 0.5, 3 and 10 s, runs of NODES=2 on a busy machine had both nodes
+# taken out at the peak of the logins (PBKDF2 queued for seconds), and every
+# request refused with a 503. A dead node refuses the connection: that is seen at
+# once, whatever the timeout; a hung one is out after two 30 s checks, when
+# gunicorn itself would have killed its worker.
+# A request refused by a dead node is retried (``retries``), each retry on another
+# node (``option redispatch 1``); a request whose node
+# died after taking it is retried on another only on an empty response, which is
+# what a killed process leaves. The client retries the rest (a 502/503).
+HAPROXY_CONFIG = """\
+global
+    maxconn 4096
+    stats socket {sock} mode 600 level admin
+    log stdout format raw local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 1s
+    timeout client 90s
+    timeout server 90s
+    timeout queue 30s
+    timeout check 30s
+    retries 3
+    option redispatch 1
+frontend cohort
+    bind 127.0.0.1:{port}
+    default_backend nodes
+backend nodes
+    balance roundrobin
+    retry-on conn-failure empty-response
+    option httpchk
+    http-check send meth GET uri {check} ver HTTP/1.1 hdr Host localhost
+    http-check expect status 200
+    default-server check inter 500ms fastinter 250ms downinter 1s fall 2 rise 2
+{servers}
+"""
+
+
+# The health checks' URL: the query string tells them apart from the benchmark's
+# own GET /healthz in the nodes' access logs (bench/report.py leaves them out).
+HEALTH_CHECK = "/healthz?check=haproxy"
+
+
+class HAProxy:
+    """HAProxy round-robin over the nodes, with its stats socket."""
+
+    def __init__(self, cleanup: Cleanup, directory: Path, nodes: dict[str, int]):
+        ensure_debian_package(HAPROXY, "haproxy", "run without NODES")
+        self.port = free_port()
+        self.sock = directory / "haproxy.sock"
+        config = directory / "haproxy.cfg"
+        config.write_text(
+            HAPROXY_CONFIG.format(
+                sock=self.sock,
+                port=self.port,
+                check=HEALTH_CHECK,
+                servers="\n".join(
+                    f"    server {name} 127.0.0.1:{port}"
+                    for name, port in nodes.items()
+                ),
+            )
+        )
+        with open(directory / "haproxy.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(HAPROXY), "-f", str(config), "-db"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+            )
+        cleanup.add("stop haproxy", lambda: stop_process(self.proc))
+        deadline = time.time() + 20
+        while not self._all_up(len(nodes)):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"haproxy did not start; see {directory}")
+            time.sleep(0.1)
+
+    def _all_up(self, count: int) -> bool:
+        servers = self.servers()
+        return len(servers) == count and all(
+            s["status"] == "UP" for s in servers.values()
+        )
+
+    def stats(self) -> list[dict]:
+        """The rows of ``show stat`` (CSV), one per proxy, server and backend."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(5)
+            sock.connect(str(self.sock))
+            sock.sendall(b"show stat\n")
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        lines = data.decode().splitlines()
+        header = lines[0].lstrip("# ").split(",")
+        rows = [line.split(",") for line in lines[1:] if line]
+        return [dict(zip(header, row, strict=False)) for row in rows]
+
+    def servers(self) -> dict[str, dict]:
+        """Per node: status, requests sent (stot), 2xx/5xx, retries, redispatches."""
+        try:
+            rows = self.stats()
+        except OSError:
+            return {}
+        return {
+            r["svname"]: r
+            for r in rows
+            if r["pxname"] == "nodes" and r["svname"] not in ("BACKEND", "FRONTEND")
+        }

@@ -52,10 +52,14 @@ def client_stats(samples: list[list]) -> dict[str, dict]:
     for name, rows in grouped.items():
         start = min(r[1] for r in rows)
         end = max(r[1] + r[2] / 1000 for r in rows)
-        errors = sum(1 for r in rows if r[4] is not None)
+        # A try that failed and was tried again (NODES=2) is not an error: the
+        # call's outcome is its last try's.
+        retried = sum(1 for r in rows if (r[4] or "").find("retried:") >= 0)
+        errors = sum(1 for r in rows if r[4] is not None) - retried
         out[name] = {
             "requests": len(rows),
             "errors": errors,
+            "retried": retried,
             "window_s": end - start,
             "rps": len(rows) / (end - start) if end > start else math.nan,
             "ms": pcts([r[2] for r in rows]),
@@ -71,7 +75,8 @@ def read_access_log(path: Path, start: int, end: int | None = None) -> list[tupl
     rows = []
     for line in data.decode(errors="replace").splitlines():
         m = ACCESS_LINE.search(line)
-        if m:
+        # HAProxy's health checks (bench/procs.py HEALTH_CHECK) are not traffic.
+        if m and m["path"] != "/healthz?check=haproxy":
             rows.append(
                 (
                     endpoint(m["method"], m["path"]),
