@@ -70,6 +70,8 @@ from quizzes.selectors import (
     quizzes_visible_to,
     regrade_notices,
     review_allowed,
+    review_due_count,
+    review_next_due,
     review_refusal,
 )
 from quizzes.services.attempts import (
@@ -93,7 +95,6 @@ from quizzes.services.personal_tests import (
     review_session_start,
 )
 from quizzes.services.reports import ReportError, report_create
-from quizzes.services.reviews import review_due_count, review_next_due
 from quizzes.standing import answer_counts, percentile_rank, time_per_question
 
 HISTORY_PAGE_SIZE = 50

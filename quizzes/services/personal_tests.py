@@ -28,8 +28,8 @@ from quizzes.builder import (
 from quizzes.choices import QuestionStatus, QuizMode, ReviewFrom, ReviewShows
 from quizzes.models import Answer, Attempt, Question, Quiz, QuizQuestion
 from quizzes.progress import TopSection, top_sections
+from quizzes.selectors import review_next_due, reviews_due
 from quizzes.services.attempts import attempt_start
-from quizzes.services.reviews import review_next_due, reviews_due
 
 REVIEW_LIMIT_DEFAULT = 20
 
@@ -224,14 +224,19 @@ def builder_sections(*, trainee) -> list[BuilderSection]:
     ]
 
 
-def builder_pool_counts(*, trainee) -> dict[int, PoolCounts]:
+def builder_pool_counts(
+    *, trainee, sections: list[TopSection] | None = None
+) -> dict[int, PoolCounts]:
     """Each top-level section's unused, incorrect, flagged and published totals
     for ``trainee``, by section id.
 
-    Three queries whatever the history: the sections, the published questions,
-    the trainee's answers (a row each, folded in Python by ``builder``).
+    Three queries whatever the history: the sections (none when the caller has
+    ``top_sections()`` already), the published questions, the trainee's answers (a
+    row each, folded in Python by ``builder``).
     """
-    return _pool_counts(trainee=trainee, sections=top_sections())
+    if sections is None:
+        sections = top_sections()
+    return _pool_counts(trainee=trainee, sections=sections)
 
 
 def _pool_counts(*, trainee, sections: list[TopSection]) -> dict[int, PoolCounts]:
