@@ -84,9 +84,9 @@ def test_mastery_is_the_instructors_figure_with_its_answers(client_of, trainee, 
     )
     assert [(m.percent, m.answers) for _, m in expected] == [(75.0, 4), (100.0, 1)]
     for section, mastery in expected:
-        row = html.split(f'<tr data-section="{section.id}">', 1)[1].split("</tr>")[0]
-        assert f"<span data-percent>{mastery.percent:.1f} %</span>" in row
-        assert f"<td data-answers>{mastery.answers}</td>" in row
+        row = html.split(f'<tr id="mastery-{section.id}">', 1)[1].split("</tr>")[0]
+        assert f'<span class="pct">{mastery.percent:.1f} %</span>' in row
+        assert f'<td class="answers">{mastery.answers}</td>' in row
 
 
 def test_the_streak_counts_days_in_a_row_up_to_today(client_of, trainee, clock):
@@ -97,7 +97,7 @@ def test_the_streak_counts_days_in_a_row_up_to_today(client_of, trainee, clock):
         sit(trainee, quiz, right=1, now=NOW + timedelta(days=day))
     clock.move_to(NOW + timedelta(days=3))
     html = client_of(trainee).get(reverse("home")).content.decode()
-    assert "<dd data-streak>3 days</dd>" in html
+    assert '<dd id="streak">3 days</dd>' in html
 
 
 def test_the_score_chart_has_a_title_a_description_and_a_table(
