@@ -8,7 +8,9 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
+    DateField,
     F,
+    Func,
     IntegerField,
     JSONField,
     OuterRef,
@@ -493,20 +495,32 @@ def study_days(*, trainee) -> set[date]:
     """The days, in the site's time zone, on which the trainee saved an answer or
     finished an attempt: one query (a UNION of two grouped reads), a row per day
     whatever the number of answers."""
-    tz = timezone.get_default_timezone()
     saved = (
         Answer.objects.filter(attempt__trainee=trainee, saved_at__isnull=False)
-        .annotate(day=TruncDate("saved_at", tzinfo=tz))
+        .annotate(day=_site_day("saved_at"))
         .values_list("day", flat=True)
         .distinct()
     )
     finished = (
         Attempt.objects.filter(trainee=trainee, finished_at__isnull=False)
-        .annotate(day=TruncDate("finished_at", tzinfo=tz))
+        .annotate(day=_site_day("finished_at"))
         .values_list("day", flat=True)
         .distinct()
     )
     return set(saved.order_by().union(finished.order_by()))
+
+
+def _site_day(field: str):
+    """The date of a moment in the site's time zone, as the database computes it.
+
+    In UTC (the default) the SQL ``DATE()`` of the stored UTC moment is that date,
+    and both SQLite and PostgreSQL compute it natively; elsewhere ``TruncDate``
+    converts, which SQLite does in a Python function called per row (a long
+    history's dashboard would then spend most of its time there).
+    """
+    if timezone.get_default_timezone_name() == "UTC":
+        return Func(F(field), function="DATE", output_field=DateField())
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
 
 
 SCORES_SHOWN = 30

@@ -48,6 +48,18 @@ def test_study_days_are_days_in_the_sites_time_zone():
     assert study_days(trainee=trainee) == {date(2026, 3, 11), date(2026, 3, 12)}
 
 
+def test_study_days_in_utc_are_the_utc_dates():
+    """The site's default zone, UTC: 23:30 on 10 March is 10 March, and a finish at
+    01:30 on 12 March is 12 March (SQL's native DATE())."""
+    trainee = UserFactory()
+    attempt = attempt_start(trainee=trainee, quiz=quiz_with_questions(2), now=T0)
+    _save_first(attempt.attempt, T0)
+    quiz = quiz_with_questions(1, time_limit=None)
+    later = attempt_start(trainee=trainee, quiz=quiz, now=T0).attempt
+    attempt_finish(attempt=later, now=T0 + timedelta(days=1, hours=2))
+    assert study_days(trainee=trainee) == {date(2026, 3, 10), date(2026, 3, 12)}
+
+
 def test_study_days_are_the_trainees_own():
     trainee, other = UserFactory(), UserFactory()
     attempt = attempt_start(trainee=other, quiz=quiz_with_questions(1), now=T0)
