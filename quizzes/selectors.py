@@ -245,9 +245,13 @@ def quiz_standings(*, trainee, now: datetime, quizzes=None) -> list[QuizStanding
             drawn_count=Coalesce(Subquery(drawn, output_field=IntegerField()), 0),
         )
     )
+    # Only the columns read, as instances without the rest: a long history (the
+    # dashboard of a trainee with hundreds of attempts) reads them all.
     attempts_by_quiz: dict[int, list[Attempt]] = {}
-    for attempt in Attempt.objects.filter(trainee=trainee, quiz__in=quizzes).order_by(
-        "started_at"
+    for attempt in (
+        Attempt.objects.filter(trainee=trainee, quiz__in=quizzes)
+        .only("pk", "quiz_id", "number", "state", "score", "max_score")
+        .order_by("started_at")
     ):
         attempts_by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
     settings = quiz_settings_map(trainee=trainee, quizzes=quizzes)
