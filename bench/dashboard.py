@@ -185,9 +185,10 @@ def main() -> int:
         print(f"target: median dashboard under {TARGET_MS:.0f} ms: {verdict}")
         return 0 if median < TARGET_MS else 1
     finally:
-        from django.db import connections
+        if "django.db" in sys.modules:
+            from django.db import connections
 
-        connections.close_all()
+            connections.close_all()
         cleanup.run()
         for path in sorted(tmp.glob("*"), reverse=True):
             path.unlink()

@@ -107,7 +107,8 @@ def test_the_score_chart_has_a_title_a_description_and_a_table(
     html = client_of(trainee).get(reverse("home")).content.decode()
     assert '<title id="scores-title">Your scores over time</title>' in html
     assert "Your last 1 finished attempts, oldest first, from 25 % to 25 %" in html
-    table = html.split('<table class="visually-hidden">', 1)[1].split("</table>")[0]
+    hidden = html.split('<div class="visually-hidden">', 1)[1]
+    table = hidden.split("</table>")[0]
     assert "<td>Dosing, attempt 1</td><td>25%</td>" in table
 
 
