@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED_DOCUMENT := fixtures/ketamine-clinical-overview.md
 SEED_TITLE := Ketamine Clinical Overview
 
-.PHONY: run dev-server test seed serve bench-cohort drill backup restore lint format clean
+.PHONY: run dev-server test seed serve bench-cohort bench-dashboard drill backup restore lint format clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -76,6 +76,13 @@ test: $(BIN)/.installed
 bench-cohort: $(BIN)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	$(BIN)/python bench/cohort.py
+
+# The dashboard benchmark (not part of `make test`): the home page of a trainee with
+# ANSWERS (5000) answered questions, RUNS (50) times, beside GET /healthz; a fresh
+# SQLite database, or a new one on DATABASE_URL's PostgreSQL server. No extra
+# packages: Django's test Client, in one process.
+bench-dashboard: $(BIN)/.installed
+	$(BIN)/python bench/dashboard.py
 
 # The fault drill (docs/reliability.md): TRAINEES=N (60), BENCH_PG=1 or DATABASE_URL.
 # A worker, the database and the whole server fail under a cohort sitting an exam;

@@ -88,6 +88,35 @@ def question_histories(rows: Iterable[AnswerRow]) -> dict[int, QuestionHistory]:
     return histories
 
 
+@dataclass(frozen=True)
+class QuestionState:
+    """A question's pools for the trainee, as the database folds their answers."""
+
+    answered: bool
+    incorrect: bool
+    last_flagged: bool
+
+
+def question_state(
+    *, answered: bool, last_wrong, last_right, last_flagged, last_unflagged
+) -> QuestionState:
+    """The same state as ``question_histories`` folds, from per-question maxima.
+
+    ``last_wrong`` / ``last_right``: the latest start of an attempt in which the
+    answer was scored below / at full marks; ``last_flagged`` / ``last_unflagged``:
+    the latest start of one in which it was / was not flagged (None: no such
+    answer). The later of each pair is the last answer's: one trainee's attempts
+    never start at the same instant.
+    """
+    return QuestionState(
+        answered=answered,
+        incorrect=last_wrong is not None
+        and (last_right is None or last_wrong > last_right),
+        last_flagged=last_flagged is not None
+        and (last_unflagged is None or last_flagged > last_unflagged),
+    )
+
+
 def in_pools(
     question_id: int, pools: Iterable[str], histories: dict[int, QuestionHistory]
 ) -> bool:
@@ -106,7 +135,8 @@ def in_pools(
 
 
 def pool_counts(
-    question_ids: Iterable[int], histories: dict[int, QuestionHistory]
+    question_ids: Iterable[int],
+    histories: dict[int, QuestionHistory] | dict[int, QuestionState],
 ) -> PoolCounts:
     """How many of ``question_ids`` (published ones) fall in each pool."""
     unused = incorrect = flagged = total = 0

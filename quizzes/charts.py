@@ -302,3 +302,82 @@ def _time_ticks(start: datetime, end: datetime, count: int = 5) -> list[datetime
     if end <= start:
         return [start]
     return [start + (end - start) * i / (count - 1) for i in range(count)]
+
+
+def score_trend_svg(
+    points: Sequence[TimePoint], *, chart_id: str, title: str, desc: str
+) -> SafeString:
+    """The trainee's own scores (0–100 %) over time, for their dashboard.
+
+    As ``score_timeline_svg``, but drawn in ``currentColor`` and in classes the
+    site's stylesheet colours (``.trend-line``, ``.trend-dot``), so that it follows
+    the page's light or dark scheme; it scales to its box (no fixed width).
+    """
+    frame = _Frame(width=640, height=220, left=48, right=16, top=12, bottom=44)
+    bottom = frame.top + frame.plot_height
+    chart_id = escape(chart_id)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" role="img" '
+        f'viewBox="0 0 {frame.width} {frame.height}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'font-family="system-ui, sans-serif" fill="currentColor">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
+    ]
+    for tick in range(0, 101, 25):
+        ty = frame.y(tick, 100)
+        parts.append(
+            f'<line x1="{frame.left}" y1="{ty:.1f}" '
+            f'x2="{frame.left + frame.plot_width}" y2="{ty:.1f}" '
+            'stroke="currentColor" stroke-opacity=".2"/>'
+            f'<text x="{frame.left - 6}" y="{ty + 4:.1f}" text-anchor="end" '
+            f'font-size="12">{tick} %</text>'
+        )
+    if points:
+        start, end = points[0].when, points[-1].when
+        span = (end - start).total_seconds()
+
+        def x(index: int, moment) -> float:
+            if span <= 0:
+                # One day's attempts spread evenly, rather than stacked.
+                step = frame.plot_width / (len(points) + 1)
+                return frame.left + step * (index + 1)
+            offset = (moment - start).total_seconds() / span
+            return frame.left + 8 + (frame.plot_width - 16) * offset
+
+        coords = [(x(i, p.when), frame.y(p.percent, 100)) for i, p in enumerate(points)]
+        ends = [(0, start)] if span <= 0 else [(0, start), (len(points) - 1, end)]
+        for position, (index, moment) in enumerate(ends):
+            anchor = "middle" if len(ends) == 1 else ("start", "end")[position]
+            parts.append(
+                f'<text x="{x(index, moment):.1f}" y="{bottom + 18}" '
+                f'text-anchor="{anchor}" font-size="12">'
+                f"{escape(f'{moment.day} {moment:%b %Y}')}</text>"
+            )
+        parts.append(
+            '<polyline class="trend-line" fill="none" stroke="currentColor" '
+            'stroke-width="2" points="{}"/>'.format(
+                " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
+            )
+        )
+        for point, (cx, cy) in zip(points, coords, strict=True):
+            parts.append(
+                f'<circle class="trend-dot" cx="{cx:.1f}" cy="{cy:.1f}" r="4">'
+                f"<title>{escape(point.label)}: {point.percent:g} % on "
+                f"{escape(f'{point.when.day} {point.when:%b %Y %H:%M}')}</title>"
+                "</circle>"
+            )
+    else:
+        parts.append(
+            f'<text x="{frame.left + frame.plot_width / 2:.1f}" '
+            f'y="{frame.top + frame.plot_height / 2:.1f}" text-anchor="middle" '
+            'font-size="14">No finished attempt yet.</text>'
+        )
+    parts.append(
+        f'<line x1="{frame.left}" y1="{frame.top}" x2="{frame.left}" y2="{bottom}" '
+        f'stroke="currentColor"/><line x1="{frame.left}" y1="{bottom}" '
+        f'x2="{frame.left + frame.plot_width}" y2="{bottom}" stroke="currentColor"/>'
+        f'<text x="{frame.left + frame.plot_width / 2:.1f}" y="{frame.height - 6}" '
+        'text-anchor="middle" font-size="12">Date finished</text></svg>'
+    )
+    return mark_safe("".join(parts))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
+    DateField,
+    F,
+    Func,
     IntegerField,
     JSONField,
     OuterRef,
@@ -15,10 +18,17 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from quizzes.choices import AttemptState, QuizMode, ReviewFrom, ReviewShows
+from quizzes.choices import (
+    AttemptState,
+    QuestionStatus,
+    QuizMode,
+    ReviewFrom,
+    ReviewShows,
+)
 from quizzes.models import (
     Accommodation,
     Answer,
@@ -31,6 +41,7 @@ from quizzes.models import (
     QuizDraw,
     QuizOverride,
     QuizQuestion,
+    ReviewCard,
     Section,
 )
 from quizzes.quiz_settings import QuizSettings, quiz_settings_combine
@@ -54,14 +65,14 @@ def assigned_quizzes():
 MY_TESTS_SHOWN = 20
 
 
-def personal_tests_for(*, trainee) -> list[Attempt]:
-    """The trainee's latest personal tests, newest first, as their one attempt
-    each (quiz joined, ``question_count`` annotated): one query."""
+def personal_tests_for(*, trainee, limit: int = MY_TESTS_SHOWN) -> list[Attempt]:
+    """The trainee's latest ``limit`` personal tests, newest first, as their one
+    attempt each (quiz joined, ``question_count`` annotated): one query."""
     return list(
         Attempt.objects.filter(trainee=trainee, quiz__owner=trainee)
         .select_related("quiz")
         .annotate(question_count=Count("answers"))
-        .order_by("-started_at", "-pk")[:MY_TESTS_SHOWN]
+        .order_by("-started_at", "-pk")[:limit]
     )
 
 
@@ -236,9 +247,13 @@ def quiz_standings(*, trainee, now: datetime, quizzes=None) -> list[QuizStanding
             drawn_count=Coalesce(Subquery(drawn, output_field=IntegerField()), 0),
         )
     )
+    # Only the columns read, as instances without the rest: a long history (the
+    # dashboard of a trainee with hundreds of attempts) reads them all.
     attempts_by_quiz: dict[int, list[Attempt]] = {}
     started = Attempt.objects.filter(trainee=trainee, quiz__in=quizzes).started()
-    for attempt in started.order_by("started_at"):
+    for attempt in started.only(
+        "pk", "quiz_id", "number", "state", "score", "max_score"
+    ).order_by("started_at"):
         attempts_by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
     settings = quiz_settings_map(trainee=trainee, quizzes=quizzes)
     standings = []
@@ -427,3 +442,126 @@ def late_changes_for(*, trainee, attempt: Attempt) -> list[LateChange]:
         )
         for row in late
     ]
+
+
+# Spaced review: what is due, for one trainee (the cards are written by
+# ``services.reviews``).
+
+
+def reviews_due(*, trainee, now: datetime, limit: int | None = None) -> list[int]:
+    """The ids of the trainee's questions due for review at ``now``, soonest first.
+
+    Only published questions: a draft or retired question is not asked again.
+    """
+    question_ids = _cards_due(trainee=trainee, now=now).order_by("due", "pk")
+    question_ids = question_ids.values_list("question_id", flat=True)
+    return list(question_ids[:limit] if limit is not None else question_ids)
+
+
+def review_due_count(*, trainee, now: datetime) -> int:
+    """How many of the trainee's published questions are due for review at ``now``."""
+    return _cards_due(trainee=trainee, now=now).count()
+
+
+def review_next_due(*, trainee, now: datetime) -> datetime | None:
+    """When the trainee's next published card falls due after ``now``, or None."""
+    return (
+        ReviewCard.objects.filter(
+            trainee=trainee, due__gt=now, question__status=QuestionStatus.PUBLISHED
+        )
+        .order_by("due")
+        .values_list("due", flat=True)
+        .first()
+    )
+
+
+def _cards_due(*, trainee, now: datetime):
+    return ReviewCard.objects.filter(
+        trainee=trainee, due__lte=now, question__status=QuestionStatus.PUBLISHED
+    )
+
+
+# The dashboard
+
+
+def attempts_in_progress(*, trainee) -> list[Attempt]:
+    """The trainee's attempts in progress, assigned quizzes and personal tests alike,
+    the soonest deadline first (untimed ones last), with the quiz joined and
+    ``question_count`` annotated: one query."""
+    return list(
+        Attempt.objects.filter(trainee=trainee, state=AttemptState.IN_PROGRESS)
+        .select_related("quiz")
+        .annotate(question_count=Count("answers"))
+        .order_by(F("deadline").asc(nulls_last=True), "-started_at", "pk")
+    )
+
+
+def study_days(*, trainee) -> set[date]:
+    """The days, in the site's time zone, on which the trainee saved an answer or
+    finished an attempt: one query (a UNION of two grouped reads), a row per day
+    whatever the number of answers."""
+    saved = (
+        Answer.objects.filter(attempt__trainee=trainee, saved_at__isnull=False)
+        .annotate(day=_site_day("saved_at"))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    finished = (
+        Attempt.objects.filter(trainee=trainee, finished_at__isnull=False)
+        .annotate(day=_site_day("finished_at"))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    return set(saved.order_by().union(finished.order_by()))
+
+
+def _site_day(field: str):
+    """The date of a moment in the site's time zone, as the database computes it.
+
+    In UTC (the default) the SQL ``DATE()`` of the stored UTC moment is that date,
+    and both SQLite and PostgreSQL compute it natively; elsewhere ``TruncDate``
+    converts, which SQLite does in a Python function called per row (a long
+    history's dashboard would then spend most of its time there).
+    """
+    if timezone.get_default_timezone_name() == "UTC":
+        return Func(F(field), function="DATE", output_field=DateField())
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
+
+
+SCORES_SHOWN = 30
+
+
+def finished_scores(*, trainee, limit: int = SCORES_SHOWN) -> list[Attempt]:
+    """The trainee's latest ``limit`` finished attempts (assigned quizzes and
+    personal tests), oldest first, with their quiz's title and owner: one query."""
+    latest = (
+        Attempt.objects.filter(
+            trainee=trainee, state__in=FINISHED_STATES, finished_at__isnull=False
+        )
+        .select_related("quiz")
+        .only(
+            "finished_at",
+            "score",
+            "max_score",
+            "number",
+            "quiz__title",
+            "quiz__owner_id",
+        )
+        .order_by("-finished_at", "-pk")[:limit]
+    )
+    return list(reversed(latest))
+
+
+def quiz_section_ids(*, quiz_ids) -> dict[int, set[int]]:
+    """The sections each quiz draws from or fixes questions of, by quiz id: one
+    query (a UNION of the draws and the fixed questions)."""
+    draws = QuizDraw.objects.filter(quiz_id__in=quiz_ids).values_list(
+        "quiz_id", "section_id"
+    )
+    fixed = QuizQuestion.objects.filter(quiz_id__in=quiz_ids).values_list(
+        "quiz_id", "question__section_id"
+    )
+    found: dict[int, set[int]] = {}
+    for quiz_id, section_id in draws.order_by().union(fixed.order_by()):
+        found.setdefault(quiz_id, set()).add(section_id)
+    return found

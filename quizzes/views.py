@@ -27,10 +27,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from quizzes.builder import (
     COUNT_MAX,
     COUNT_MIN,
+    POOLS,
     SECONDS_DEFAULT,
     SECONDS_MAX,
     SECONDS_MIN,
 )
+from quizzes.charts import TimePoint, mastery_band, score_trend_svg
 from quizzes.choices import (
     AttemptState,
     QuestionKind,
@@ -38,6 +40,14 @@ from quizzes.choices import (
     ReportCategory,
     ReviewFrom,
     ReviewShows,
+)
+from quizzes.dashboard import (
+    Placed,
+    SectionState,
+    next_step,
+    quiz_groups,
+    study_streak,
+    time_left_text,
 )
 from quizzes.forms import AnswerForm, BuilderForm, QuestionRefForm, ReviewSessionForm
 from quizzes.models import Answer, Attempt, Quiz
@@ -54,6 +64,7 @@ from quizzes.presenters import (
     review_items,
     review_shows,
 )
+from quizzes.progress import ProgressFilter, top_sections, trainee_mastery
 from quizzes.quiz_settings import QuizSettings
 from quizzes.selectors import (
     accommodation_for,
@@ -61,16 +72,22 @@ from quizzes.selectors import (
     attempt_answers_with_sections,
     attempt_for_trainee,
     attempt_section_results,
+    attempts_in_progress,
+    finished_scores,
     first_attempt_percents,
     late_changes_for,
     personal_tests_for,
     problem_reports_for_attempt,
+    quiz_section_ids,
     quiz_settings_map,
     quiz_standings,
     quizzes_visible_to,
     regrade_notices,
     review_allowed,
+    review_due_count,
+    review_next_due,
     review_refusal,
+    study_days,
 )
 from quizzes.services.attempts import (
     AttemptClosed,
@@ -88,12 +105,12 @@ from quizzes.services.personal_tests import (
     REVIEW_LIMIT_DEFAULT,
     BuildRefused,
     ReviewRefused,
+    builder_pool_counts,
     builder_sections,
     personal_test_build,
     review_session_start,
 )
 from quizzes.services.reports import ReportError, report_create
-from quizzes.services.reviews import review_due_count, review_next_due
 from quizzes.standing import answer_counts, percentile_rank, time_per_question
 
 HISTORY_PAGE_SIZE = 50
@@ -105,31 +122,99 @@ SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "quizzes" / "sw.js
 @login_required
 @require_GET
 def home(request):
-    """Every assigned quiz with the trainee's attempts, grade and pass/fail, and
-    the trainee's own tests apart ("My tests")."""
+    """The trainee's dashboard: attempts in progress first, then mastery per
+    section, reviews due, the study streak, scores over time and a suggested next
+    step, then the quizzes by document and section, exams apart from practice.
+
+    A constant number of queries whatever the trainee's history
+    (tests/views/test_queries.py lists them): every figure over answers is one
+    grouped query.
+    """
     now = timezone.now()
-    _close_due(request.user, now)
-    standings = quiz_standings(
-        trainee=request.user, now=now, quizzes=assigned_quizzes()
+    trainee = request.user
+    _close_due(trainee, now)
+    standings = quiz_standings(trainee=trainee, now=now, quizzes=assigned_quizzes())
+    sections = top_sections()
+    mastery = trainee_mastery(
+        trainee=trainee, sections=sections, filters=ProgressFilter()
     )
-    rows = [
-        {
-            "standing": s,
-            "time_limit": duration_text(s.settings.time_limit),
-            "availability": availability_text(s.settings, now),
-        }
-        for s in standings
-    ]
-    my_tests = [
-        {"attempt": a, "time_up": a.is_in_progress and a.seconds_left(now) == 0}
-        for a in personal_tests_for(trainee=request.user)
-    ]
+    pools = builder_pool_counts(trainee=trainee, sections=sections)
+    step = next_step(
+        [
+            SectionState(
+                section_id=s.id,
+                title=s.title,
+                percent=m.percent,
+                unused=pools[s.id].unused,
+                incorrect=pools[s.id].incorrect,
+            )
+            for s, m in mastery
+            if pools[s.id].total
+        ]
+    )
+    groups = quiz_groups(
+        [
+            Placed(
+                item={
+                    "standing": s,
+                    "time_limit": duration_text(s.settings.time_limit),
+                    "availability": availability_text(s.settings, now),
+                },
+                quiz_id=s.quiz.pk,
+                is_exam=s.quiz.mode == QuizMode.EXAM,
+            )
+            for s in standings
+        ],
+        sections=sections,
+        quiz_sections=quiz_section_ids(quiz_ids=[s.quiz.pk for s in standings]),
+    )
+    scores = finished_scores(trainee=trainee)
     context = {
-        "rows": rows,
-        "my_tests": my_tests,
-        "reviews_due": review_due_count(trainee=request.user, now=now),
+        "in_progress": [
+            {"attempt": a, "time_left": time_left_text(a.seconds_left(now))}
+            for a in attempts_in_progress(trainee=trainee)
+        ],
+        "mastery": [
+            {"section": s, "mastery": m, "band": mastery_band(m.percent)}
+            for s, m in mastery
+        ],
+        "several_documents": len({s.document_title for s in sections}) > 1,
+        "reviews_due": review_due_count(trainee=trainee, now=now),
+        "streak": study_streak(
+            days=study_days(trainee=trainee), today=timezone.localdate(now)
+        ),
+        "scores": scores,
+        "scores_chart": _scores_chart(scores),
+        "next_step": step,
+        "groups": groups,
+        "my_tests": personal_tests_for(trainee=trainee, limit=MY_TESTS_ON_HOME),
     }
     return render(request, "quizzes/home.html", context)
+
+
+# The latest personal tests the dashboard lists; the in-progress ones show above.
+MY_TESTS_ON_HOME = 5
+
+
+def _scores_chart(scores: list[Attempt]):
+    points = [
+        TimePoint(
+            when=timezone.localtime(a.finished_at),
+            percent=a.percent or 0.0,
+            label=f"{a.quiz.title}, attempt {a.number}",
+        )
+        for a in scores
+    ]
+    desc = (
+        f"Your last {len(points)} finished attempts, oldest first, from "
+        f"{min(p.percent for p in points):g} % to {max(p.percent for p in points):g} "
+        "%. The table below lists each one."
+        if points
+        else "No finished attempt yet."
+    )
+    return score_trend_svg(
+        points, chart_id="scores", title="Your scores over time", desc=desc
+    )
 
 
 @never_cache
@@ -164,17 +249,23 @@ def build_test(request):
             if built.shortfall:
                 messages.warning(request, built.shortfall)
             return redirect(result.attempt)
-    chosen = {str(v) for v in form["sections"].value() or []}
+    if form.is_bound:
+        chosen = {str(v) for v in form["sections"].value() or []}
+        pools_chosen = set(form["pools"].value() or [])
+    else:
+        # A link may pre-select (the dashboard's next step: ?section=ID&pool=…);
+        # what is not on offer is ignored, as a stale link would be.
+        chosen = set(request.GET.getlist("section"))
+        pools_chosen = {p for p in request.GET.getlist("pool") if p in POOLS}
+        pools_chosen = pools_chosen or {"unused"}
     context = {
         "form": form,
         "sections": [
             {"item": s, "checked": str(s.section.id) in chosen} for s in sections
         ],
-        # A first visit offers the unused questions; a refused form shows what
-        # was sent, an empty choice included.
-        "pools_chosen": set(form["pools"].value() or [])
-        if form.is_bound
-        else {"unused"},
+        # A first visit offers the unused questions (or the link's pool); a
+        # refused form shows what was sent, an empty choice included.
+        "pools_chosen": pools_chosen,
         "count_min": COUNT_MIN,
         "count_max": COUNT_MAX,
         "seconds_min": SECONDS_MIN,

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count, Max, Q
 
 from quizzes import builder
 from quizzes.builder import (
     COUNT_MAX,
     COUNT_MIN,
+    FULL_MARK,
     MODE_TIMED,
     MODE_TUTOR,
     SECONDS_DEFAULT,
@@ -29,8 +31,8 @@ from quizzes.choices import QuestionStatus, QuizMode, ReviewFrom, ReviewShows
 from quizzes.models import Answer, Attempt, Question, Quiz, QuizQuestion
 from quizzes.models.attempts import started_q
 from quizzes.progress import TopSection, top_sections
+from quizzes.selectors import review_next_due, reviews_due
 from quizzes.services.attempts import attempt_start
-from quizzes.services.reviews import review_next_due, reviews_due
 
 REVIEW_LIMIT_DEFAULT = 20
 
@@ -225,14 +227,19 @@ def builder_sections(*, trainee) -> list[BuilderSection]:
     ]
 
 
-def builder_pool_counts(*, trainee) -> dict[int, PoolCounts]:
+def builder_pool_counts(
+    *, trainee, sections: list[TopSection] | None = None
+) -> dict[int, PoolCounts]:
     """Each top-level section's unused, incorrect, flagged and published totals
     for ``trainee``, by section id.
 
-    Three queries whatever the history: the sections, the published questions,
-    the trainee's answers (a row each, folded in Python by ``builder``).
+    Three queries whatever the history: the sections (none when the caller has
+    ``top_sections()`` already), the published questions, the trainee's answers
+    folded per question by the database (``_question_states``).
     """
-    return _pool_counts(trainee=trainee, sections=top_sections())
+    if sections is None:
+        sections = top_sections()
+    return _pool_counts(trainee=trainee, sections=sections)
 
 
 def _pool_counts(*, trainee, sections: list[TopSection]) -> dict[int, PoolCounts]:
@@ -242,7 +249,7 @@ def _pool_counts(*, trainee, sections: list[TopSection]) -> dict[int, PoolCounts
             status=QuestionStatus.PUBLISHED, section_id__in=list(top_of)
         ).values_list("pk", "section_id")
     )
-    histories = _histories(trainee=trainee)
+    histories = _question_states(trainee=trainee)
     by_top: dict[int, list[int]] = {s.id: [] for s in sections}
     for question_id, section_id in published:
         by_top[top_of[section_id]].append(question_id)
@@ -257,6 +264,35 @@ def _published_ids(section_ids: list[int]) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def _question_states(*, trainee) -> dict[int, builder.QuestionState]:
+    """The trainee's pools per question, folded by the database: one grouped query,
+    a row per question answered (not per answer), so that the builder's counts and
+    the dashboard's next step cost the same whatever the length of the history.
+    The same states as ``_histories`` (``builder.question_state`` says why)."""
+    rows = (
+        Answer.objects.filter(attempt__trainee=trainee)
+        .values("question_id")
+        .annotate(
+            answered=Count("pk", filter=~Q(choice_ids=[])),
+            last_wrong=Max("attempt__started_at", filter=Q(score__lt=FULL_MARK)),
+            last_right=Max("attempt__started_at", filter=Q(score__gte=FULL_MARK)),
+            last_flagged=Max("attempt__started_at", filter=Q(flagged=True)),
+            last_unflagged=Max("attempt__started_at", filter=Q(flagged=False)),
+        )
+        .order_by()
+    )
+    return {
+        row["question_id"]: builder.question_state(
+            answered=row["answered"] > 0,
+            last_wrong=row["last_wrong"],
+            last_right=row["last_right"],
+            last_flagged=row["last_flagged"],
+            last_unflagged=row["last_unflagged"],
+        )
+        for row in rows
+    }
 
 
 def _histories(*, trainee, section_ids=None) -> dict[int, QuestionHistory]:

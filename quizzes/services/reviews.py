@@ -9,6 +9,8 @@ what they knew then; rewriting the schedule later would invent a second review.
 
 The scheduling rules are ``quizzes.spaced``; this module only reads and writes
 ``ReviewCard`` rows, in a constant number of queries whatever the number of answers.
+What is due, for one trainee, is a read scoped to them: ``quizzes.selectors``
+(``reviews_due``, ``review_due_count``, ``review_next_due``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from datetime import datetime
 
 from fsrs import Rating
 
-from quizzes.choices import QuestionStatus
 from quizzes.models import ReviewCard
 from quizzes.spaced import CardState, card_review, rating_for
 
@@ -96,39 +97,6 @@ def reviews_record(
         update_conflicts=True,
         unique_fields=["trainee", "question"],
         update_fields=_SCHEDULE_FIELDS,
-    )
-
-
-def reviews_due(*, trainee, now: datetime, limit: int | None = None) -> list[int]:
-    """The ids of the trainee's questions due for review at ``now``, soonest first.
-
-    Only published questions: a draft or retired question is not asked again.
-    """
-    question_ids = _due(trainee=trainee, now=now).order_by("due", "pk")
-    question_ids = question_ids.values_list("question_id", flat=True)
-    return list(question_ids[:limit] if limit is not None else question_ids)
-
-
-def review_due_count(*, trainee, now: datetime) -> int:
-    """How many of the trainee's published questions are due for review at ``now``."""
-    return _due(trainee=trainee, now=now).count()
-
-
-def review_next_due(*, trainee, now: datetime) -> datetime | None:
-    """When the trainee's next published card falls due after ``now``, or None."""
-    return (
-        ReviewCard.objects.filter(
-            trainee=trainee, due__gt=now, question__status=QuestionStatus.PUBLISHED
-        )
-        .order_by("due")
-        .values_list("due", flat=True)
-        .first()
-    )
-
-
-def _due(*, trainee, now: datetime):
-    return ReviewCard.objects.filter(
-        trainee=trainee, due__lte=now, question__status=QuestionStatus.PUBLISHED
     )
 
 

@@ -1,6 +1,7 @@
 """The server-side SVG charts: described, labelled, escaped."""
 
 import itertools
+import re
 from datetime import UTC, datetime, timedelta
 
 from quizzes.charts import (
@@ -9,6 +10,7 @@ from quizzes.charts import (
     histogram_svg,
     mastery_band,
     score_timeline_svg,
+    score_trend_svg,
 )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -77,3 +79,48 @@ def test_mastery_bands_cover_zero_to_a_hundred_without_gaps():
     assert mastery_band(70).low == 70
     for lower, upper in itertools.pairwise(MASTERY_BANDS):
         assert lower.high == upper.low
+
+
+class TestScoreTrend:
+    """The trainee's own chart on their dashboard: themable, scalable, labelled."""
+
+    def points(self):
+        day = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+        return [
+            TimePoint(when=day, percent=40.0, label="Exam <1>, attempt 1"),
+            TimePoint(when=day + timedelta(days=2), percent=80.0, label="Exam 2"),
+        ]
+
+    def test_it_is_named_by_its_title_and_desc_and_escapes_text(self):
+        svg = score_trend_svg(
+            self.points(), chart_id="scores", title="Your scores", desc="2 attempts"
+        )
+        assert 'role="img" ' in svg
+        assert 'aria-labelledby="scores-title scores-desc"' in svg
+        assert '<title id="scores-title">Your scores</title>' in svg
+        assert '<desc id="scores-desc">2 attempts</desc>' in svg
+        assert (
+            "<title>Exam &lt;1&gt;, attempt 1: 40 % on 1 Mar 2026 09:00</title>" in svg
+        )
+
+    def test_it_draws_in_current_colour_and_classes_only(self):
+        """No fixed colour: the stylesheet's variables colour it, dark mode too;
+        no fixed width, so it scales to a phone."""
+        svg = score_trend_svg(self.points(), chart_id="s", title="t", desc="d")
+        assert "#" not in svg.replace('id="', "")
+        assert 'class="trend-line"' in svg and svg.count('class="trend-dot"') == 2
+        assert "width=" not in svg.split(">", 1)[0]
+
+    def test_the_points_run_left_to_right_and_up_with_the_score(self):
+        svg = score_trend_svg(self.points(), chart_id="s", title="t", desc="d")
+        (first, second) = [
+            (float(x), float(y))
+            for x, y in re.findall(
+                r'<circle class="trend-dot" cx="([\d.]+)" cy="([\d.]+)"', svg
+            )
+        ]
+        assert first[0] < second[0] and first[1] > second[1]
+
+    def test_with_no_point_it_says_so(self):
+        svg = score_trend_svg([], chart_id="s", title="t", desc="d")
+        assert "No finished attempt yet." in svg and "<circle" not in svg

@@ -326,3 +326,48 @@ def test_an_assigned_quiz_with_attempts_still_cannot_be_deleted(bank):
     take(bank.trainee, bank.x, NOW, {bank.q1: key(bank.q1)})
     with pytest.raises(RestrictedError):
         bank.x.delete()
+
+
+def test_the_grouped_pool_states_agree_with_the_answer_by_answer_fold(bank):
+    """The pool counts read one row per question (the database folds the answers);
+    the draw folds answer by answer. Over a mixed history (wrong then right, right
+    then wrong, blank, flagged then not, an attempt in progress) both give every
+    question the same unused, incorrect and flagged."""
+    from quizzes.services.personal_tests import _histories, _question_states
+
+    day = timedelta(days=1)
+    take(
+        bank.trainee,
+        bank.x,
+        NOW - 3 * day,
+        {bank.q1: wrong(bank.q1), bank.q2: key(bank.q2)},
+        flags=[bank.q1],
+    )
+    take(
+        bank.trainee,
+        bank.x,
+        NOW - 2 * day,
+        {bank.q1: key(bank.q1), bank.q2: wrong(bank.q2)},
+        flags=[bank.t1],
+    )
+    take(
+        bank.trainee,
+        bank.x,
+        NOW - day,
+        {bank.q1: wrong(bank.q1)},
+        flags=[bank.t1],
+        finish=False,
+    )
+    take(bank.other, bank.x, NOW - day, {bank.q3: key(bank.q3)}, flags=[bank.q3])
+    folded = _histories(trainee=bank.trainee)
+    grouped = _question_states(trainee=bank.trainee)
+    assert set(folded) == set(grouped)
+    for question_id, history in folded.items():
+        state = grouped[question_id]
+        assert (history.answered, history.incorrect, history.last_flagged) == (
+            state.answered,
+            state.incorrect,
+            state.last_flagged,
+        ), question_id
+    assert grouped[bank.q2.pk].incorrect and not grouped[bank.q1.pk].incorrect
+    assert grouped[bank.t1.pk].last_flagged and not grouped[bank.q1.pk].last_flagged

@@ -13,6 +13,7 @@ import pytest
 
 from quizzes.choices import QuestionKind, QuestionStatus, QuizMode, ReviewState
 from quizzes.models import Answer, ReviewCard
+from quizzes.selectors import review_due_count, reviews_due
 from quizzes.services.attempts import (
     InvalidAnswer,
     answer_confirm,
@@ -21,11 +22,7 @@ from quizzes.services.attempts import (
     attempt_start,
 )
 from quizzes.services.regrade import regrade_commit
-from quizzes.services.reviews import (
-    review_due_count,
-    review_record,
-    reviews_due,
-)
+from quizzes.services.reviews import review_record
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -336,6 +333,9 @@ class TestTutorConfirm:
 
 
 class TestDue:
+    """What is due: the trainee-scoped reads of ``quizzes.selectors``, over cards
+    written by the reviews service."""
+
     def test_due_cards_soonest_first_up_to_the_limit(self, trainee, questions):
         """Again (1 day), Hard (1 day, reviewed an hour later), Good (2 days): at
         T0 + 2 days all are due, the earliest due first."""

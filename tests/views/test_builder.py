@@ -186,3 +186,26 @@ def test_a_refused_form_keeps_what_was_sent(client_of, trainee, section):
 def test_a_first_visit_offers_the_unused_questions(client_of, trainee, section):
     page = client_of(trainee).get(BUILD).content.decode()
     assert 'value="unused" id="pool-unused" checked' in page
+
+
+def test_a_link_may_preselect_a_section_and_a_pool(client_of, trainee, section):
+    """The dashboard's next step links to ?section=ID&pool=incorrect: that
+    section and that pool come ticked; unused is then not."""
+    other = SectionFactory(title="Breathing")
+    QuestionFactory(section=other)
+    url = f"{BUILD}?section={section.pk}&pool=incorrect"
+    page = client_of(trainee).get(url).content.decode()
+    assert f'id="section-{section.pk}" checked' in page
+    assert f'id="section-{other.pk}">' in page
+    assert 'id="pool-incorrect" checked' in page
+    assert 'id="pool-unused">' in page
+
+
+def test_a_preselection_not_on_offer_is_ignored(client_of, trainee, section):
+    """A stale or altered link is no error: the page opens as on a first visit."""
+    url = f"{BUILD}?section=abc&section=999999&pool=everything"
+    response = client_of(trainee).get(url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="section-{section.pk}">' in page
+    assert 'value="unused" id="pool-unused" checked' in page

@@ -37,7 +37,8 @@ def _attempt(trainee, quiz, *, correct: int):
 
 
 def test_quiz_list_shows_grade_pass_fail_and_attempts(client_of, trainee, clock):
-    """Each quiz: mode, time limit, size, attempts used and left, grade, open or not."""
+    """Each quiz, under Exams or Practice by its mode: time limit, size, attempts
+    used and left, grade; open or not is said only when it is not open."""
     quiz = quiz_with_questions(
         4, attempts_allowed=3, grading_method=GradingMethod.HIGHEST, pass_mark=70
     )
@@ -45,12 +46,13 @@ def test_quiz_list_shows_grade_pass_fail_and_attempts(client_of, trainee, clock)
     _attempt(trainee, quiz, correct=3)
     page = client_of(trainee).get(reverse("home")).content.decode()
     assert quiz.title in page
-    assert "Exam (feedback after the attempt)" in page
+    exams = page.split("<h3>Exams</h3>", 1)[1].split("<h3>Practice</h3>", 1)[0]
+    assert quiz.title in exams
     assert "10 minutes" in page
     assert "<dd>4</dd>" in page
     assert "2 used, 1 left" in page
     assert "75% (highest attempt): <strong>passed</strong>" in page
-    assert "<dd>Open</dd>" in page
+    assert "<dt>Status</dt>" not in page
 
 
 def test_quiz_list_offers_resume_for_an_attempt_in_progress(client_of, trainee, clock):

@@ -1,6 +1,10 @@
 """Query budgets: a page costs the same for 10 questions as for 40 (no N+1)."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +15,7 @@ from quizzes.services.attempts import (
     attempt_finish,
     attempt_start,
 )
+from tests.views.conftest import NOW
 from tests.views.factories import quiz_with_questions
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +40,18 @@ REVIEW_QUERIES = 7
 RESULT_QUERIES = 8
 # The submit page: 1-3 as above, 4. the answers' positions and states.
 SUBMIT_QUERIES = 4
-# The quiz list: 1. session, 2. user, 3. the trainee's attempts due to close (close
-# on read: none here), 4. quizzes with question counts, 5. attempts, 6. the
-# trainee's and their groups' overrides on all those quizzes, 7. their personal
-# tests ("My tests"), each with its attempt and question count, 8. the count of
-# their review cards due ("Reviews due: N").
-HOME_QUERIES = 8
+# The dashboard (the home page): 1. session, 2. user, 3. the trainee's attempts due
+# to close (close on read: none here); the assigned quizzes (quiz_standings):
+# 4. quizzes with question counts, 5. the trainee's attempts at them, 6. their and
+# their groups' overrides; 7. the top-level sections (mastery, next step, grouping),
+# 8. mastery: the trainee's scored answers grouped by section (progress.mastery_grid,
+# as instructors see it); the next step's pools (builder_pool_counts): 9. the
+# published questions, 10. the trainee's answers, four small columns each; 11. the
+# sections each quiz draws from or fixes (a UNION); 12. the latest finished
+# attempts (the score chart); 13. the attempts in progress, personal tests too;
+# 14. the count of review cards due; 15. the study days (a UNION of distinct
+# days); 16. the latest personal tests ("My tests").
+HOME_QUERIES = 16
 # The quiz intro: 1-3 as above, 4. the quiz with its question count, 5. the
 # trainee's attempts, 6. their overrides, 7-8. the trainee's extra time (this
 # quiz's, then general).
@@ -133,6 +144,37 @@ def test_quiz_list_and_history_query_counts_do_not_grow_with_quizzes(
         assert client.get(reverse("home")).status_code == 200
     with django_assert_max_num_queries(HISTORY_QUERIES):
         assert client.get(reverse("history")).status_code == 200
+
+
+def _home_query_count(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    return len(queries)
+
+
+def test_the_dashboard_costs_the_same_for_1_and_for_50_finished_attempts(
+    client_of, trainee, other_trainee, clock
+):
+    """The same number of queries for a trainee with one finished attempt as for one
+    with fifty (and one in progress each): no query per attempt, answer or day."""
+    counts = {}
+    for who, finished in ((trainee, 1), (other_trainee, 50)):
+        quiz = quiz_with_questions(2, attempts_allowed=None, title=f"Q{finished}")
+        for n in range(finished):
+            clock.move_to(NOW + timedelta(days=n))
+            attempt = attempt_start(trainee=who, quiz=quiz, now=timezone.now())
+            for answer in attempt.attempt.answers.all():
+                answer_save(
+                    attempt=attempt.attempt,
+                    question_id=answer.question_id,
+                    choice_ids=answer.choice_order[:1],
+                    flagged=False,
+                    now=timezone.now(),
+                )
+            attempt_finish(attempt=attempt.attempt, now=timezone.now())
+        attempt_start(trainee=who, quiz=quiz_with_questions(1), now=timezone.now())
+        counts[finished] = _home_query_count(client_of(who))
+    assert counts[1] == counts[50] <= HOME_QUERIES
 
 
 @pytest.mark.parametrize("quizzes", [2, 8])
