@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from quizzes.models import Attempt
@@ -110,3 +111,47 @@ def test_seconds_per_question_show_only_for_a_timed_test(page, login, trainee):
     expect(seconds).to_have_value("90")
     page.get_by_role("radio", name="Tutor").check()
     expect(seconds).to_be_hidden()
+
+
+def test_a_second_click_while_the_test_is_being_built_builds_no_second_one(
+    page, login, trainee
+):
+    """Clicked again while the server is still building (its answer held back
+    here), the form is not sent twice: one POST, one personal test."""
+    section, _ = sat_with_two_wrong(trainee)
+    login(trainee, path="/study/build/")
+    page.get_by_role("checkbox", name=section.title).check()
+    page.get_by_role("group", name="Questions to draw from").get_by_role(
+        "checkbox", name="Incorrect"
+    ).check()
+    # The form posts into a frame, so that the page itself stays to be clicked
+    # again while the server's answer is held back.
+    page.evaluate(
+        """() => {
+            const frame = document.createElement("iframe");
+            frame.name = "sink";
+            document.body.append(frame);
+            document.querySelector("form.builder").target = "sink";
+        }"""
+    )
+    held = []
+    page.route(
+        "**/study/build/",
+        lambda route: (
+            held.append(route) if route.request.method == "POST" else route.continue_()
+        ),
+    )
+    button = page.locator("form.builder button[type=submit]")
+    with page.expect_request(lambda r: r.method == "POST"):
+        button.click()
+    expect(button).to_have_text("Starting…")
+    # A second submission would be sent at once; none comes.
+    with (
+        pytest.raises(PlaywrightTimeoutError),
+        page.expect_request(lambda r: r.method == "POST", timeout=2000),
+    ):
+        button.click(force=True)  # aria-disabled: Playwright would wait for it
+    assert len(held) == 1
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        held[0].continue_()
+    assert Attempt.objects.filter(trainee=trainee, quiz__owner=trainee).count() == 1

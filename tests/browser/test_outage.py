@@ -44,20 +44,6 @@ CACHE = "quizzes-offline-v1"  # sw.js's cache
 OFFLINE_COPY = "Offline: showing the copy saved in this browser."
 LATE_HEADING = "Changes that arrived after the time was up and were not counted"
 
-# A tab closed during an outage: Playwright's offline emulation ends with the tab,
-# and a save still in flight then reaches the server after all (seen under load: a
-# change stored between the start and the end of `close()`, in time instead of
-# late). A real outage lets nothing through, so such a tab sends without keepalive
-# (a keepalive request outlives its page) and leaves for a blank page, which
-# cancels what is in flight, before it closes. The service worker is left out too:
-# Chromium's emulation need not cover what passes through a worker.
-CLOSABLE_OFFLINE = """(() => {
-    delete Navigator.prototype.serviceWorker;
-    const fetch = window.fetch;
-    window.fetch = (url, options) =>
-        fetch(url, Object.assign({}, options, { keepalive: false }));
-})();"""
-
 
 @pytest.fixture
 def app_server(transactional_db) -> Iterator[AppServer]:
@@ -87,11 +73,19 @@ def outage_context(browser: Browser, app_server: AppServer) -> Iterator[BrowserC
     assert not errors, f"uncaught JavaScript errors: {errors}"
 
 
-def close_offline(tab: Page) -> None:
-    """Close a tab of a CLOSABLE_OFFLINE context during an outage, cancelling any
-    save in flight first."""
-    tab.goto("about:blank")
-    tab.close()
+def saves_cut_off(context: BrowserContext) -> None:
+    """Offline as the pages see it (``navigator.onLine``, the online event), and
+    for the saves for real: Chromium's offline emulation alone let a save through
+    to the server now and then under load, while the page saw it fail (the server
+    then held a change the test had queued offline). An aborted route never sends.
+    """
+    context.route(SAVES, lambda route: route.abort("internetdisconnected"))
+    context.set_offline(True)
+
+
+def saves_restored(context: BrowserContext) -> None:
+    context.unroute(SAVES)
+    context.set_offline(False)
 
 
 def click(tab: Page, text: str) -> None:
@@ -240,7 +234,6 @@ def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
     """The connection returns after the time ran out: the first queued change is
     refused, the rest is sent once, and the result lists them all as not counted,
     with the attempt scored on what was saved in time."""
-    context.add_init_script(CLOSABLE_OFFLINE)
     page.clock.install()
     quiz = quiz_with_questions(2, title="Late exam", time_limit=timedelta(minutes=30))
     login(trainee)
@@ -252,9 +245,9 @@ def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
     on_question(second, 2, 2)
     page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 2)
 
-    context.set_offline(True)
+    saves_cut_off(context)
     click(second, "Oral 2")
-    close_offline(second)
+    second.close()
     click(page, "Nasal 1")
     click(page, "Flag for review")
     expect(save_status(page)).to_have_text("2 answers waiting to be saved — retrying.")
@@ -263,7 +256,7 @@ def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
         deadline=timezone.now() - GRACE - timedelta(minutes=1)
     )
 
-    context.set_offline(False)
+    saves_restored(context)
     expect(save_status(page)).to_contain_text("Time is up")
     page.clock.fast_forward("00:05")
     page.clock.resume()
@@ -318,7 +311,6 @@ def test_the_submit_page_sends_what_an_outage_left_queued(
 ):
     """A tab closed while offline left its change in storage; the next attempt
     page the trainee opens, here the submit page, sends it."""
-    context.add_init_script(CLOSABLE_OFFLINE)
     quiz = quiz_with_questions(2, title="Closed tab exam", time_limit=None)
     login(trainee)
     attempt = attempt_opened(page, quiz, trainee, count=2)
@@ -327,11 +319,11 @@ def test_the_submit_page_sends_what_an_outage_left_queued(
     on_question(tab, 2, 2)
     page.goto("/")  # nothing of the attempt stays open but the tab
 
-    context.set_offline(True)
+    saves_cut_off(context)
     click(tab, "Nasal 2")
     expect(save_status(tab)).to_have_text("1 answer waiting to be saved — retrying.")
-    close_offline(tab)
-    context.set_offline(False)
+    tab.close()
+    saves_restored(context)
     with page.expect_response(lambda r: r.request.method == "PUT") as saved:
         page.goto(f"/attempts/{attempt.pk}/submit/")
     assert saved.value.json()["applied"]
