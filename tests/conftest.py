@@ -55,22 +55,25 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
 
 
 def pytest_collection_modifyitems(config, items):
-    """With DB_FREE_TESTS=skip on PostgreSQL, leave out the tests that never touch
-    the database: CI runs them once, in the SQLite run, where they would give the
-    same result (parsers, scheduling, statistics… are pure code)."""
+    """With BACKEND_INDEPENDENT_TESTS=skip on PostgreSQL, leave out the tests whose
+    result cannot depend on the database backend: those that never touch the
+    database (parsers, scheduling, statistics… are pure code) and those marked
+    ``backend_independent`` (a page's layout, axe, headers, screenshots). CI runs
+    them once, in the SQLite run."""
     import os
 
     from django.conf import settings
 
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if os.environ.get("DB_FREE_TESTS") != "skip" or "postgresql" not in engine:
+    on_postgresql = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    if os.environ.get("BACKEND_INDEPENDENT_TESTS") != "skip" or not on_postgresql:
         return
     kept, left_out = [], []
     for item in items:
         uses_database = item.get_closest_marker("django_db") or (
             DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
         )
-        (kept if uses_database else left_out).append(item)
+        once = item.get_closest_marker("backend_independent") or not uses_database
+        (left_out if once else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept

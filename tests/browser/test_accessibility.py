@@ -29,7 +29,8 @@ from tests.browser.conftest import ARTEFACTS, DESKTOP, PHONE
 from tests.browser.helpers import clock_seconds, on_question
 from tests.views.factories import quiz_with_questions
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# What a page looks like, not how it is stored: once is enough (tests/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend_independent]
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 MIN_TARGET_PX = 44

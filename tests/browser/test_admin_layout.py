@@ -44,7 +44,8 @@ from tests.admin.factories import SuperuserFactory
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS
 from tests.factories import QuestionFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# What a page looks like, not how it is stored: once is enough (tests/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend_independent]
 
 
 # Overflow, measured in the page: the document wider than the window, a table

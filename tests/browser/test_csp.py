@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from tests.browser.helpers import attempt_opened, autosaved
 from tests.views.factories import quiz_with_questions
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# What a page looks like, not how it is stored: once is enough (tests/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend_independent]
 
 LISTEN = """
 window.__cspViolations = [];

@@ -18,7 +18,8 @@ from quizzes.services.attempts import answer_save, attempt_finish, attempt_start
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PHONE
 from tests.browser.helpers import on_question
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# What a page looks like, not how it is stored: once is enough (tests/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend_independent]
 
 SIZES = {"1280": DESKTOP, "375": PHONE}
 DASHBOARD_PARTS = ["In progress", "Today", "Next step", "Mastery by section"]
