@@ -1,39 +1,31 @@
 """Numbered saves: a late replay never overwrites a newer answer, and a change that
 arrives after the time is up is refused and kept for the trainee's result."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from quizzes.choices import AttemptState, QuestionKind
+from quizzes.choices import AttemptState
 from quizzes.models import Answer, LateAnswer
 from quizzes.services.attempts import (
     GRACE,
     AttemptClosed,
     answer_save,
     attempt_finish,
-    attempt_start,
 )
-from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
+from tests.services.two_questions import T0, attempt_at, two_questions
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def questions():
-    section = SectionFactory()
-    return [
-        QuestionFactory(section=section),
-        QuestionFactory(section=section, kind=QuestionKind.MULTIPLE),
-    ]
+    return two_questions()
 
 
 @pytest.fixture
 def attempt(questions):
-    quiz = QuizFactory(with_questions=questions)
-    return attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+    return attempt_at(questions)
 
 
 def ids(question):

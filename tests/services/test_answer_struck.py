@@ -1,12 +1,11 @@
 """Strike-out: options the trainee struck out are kept with the answer, checked
 against the question's options, and never scored."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from quizzes.choices import QuestionKind
 from quizzes.models import Answer
 from quizzes.services.attempts import (
     AnswerLocked,
@@ -16,26 +15,20 @@ from quizzes.services.attempts import (
     attempt_finish,
     attempt_start,
 )
-from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
+from tests.factories import QuizFactory, UserFactory
+from tests.services.two_questions import T0, attempt_at, two_questions
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def questions():
-    section = SectionFactory()
-    return [
-        QuestionFactory(section=section),
-        QuestionFactory(section=section, kind=QuestionKind.MULTIPLE),
-    ]
+    return two_questions()
 
 
 @pytest.fixture
 def attempt(questions):
-    quiz = QuizFactory(with_questions=questions)
-    return attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+    return attempt_at(questions)
 
 
 def save(attempt, question, choice_ids, *, struck=None, seq=None, now=T0):
