@@ -56,6 +56,10 @@ def answer_update(
 ) -> tuple[Answer, datetime | None] | None:
     """Save the answer in one statement if every rule allows it: the updated
     answer and its attempt's deadline, or None when no row changed."""
+    if not all(_in_range(i) for i in (attempt_id, trainee_id, question_id, seq or 0)):
+        # No such row; the ORM of the slow path says so (404) where a raw
+        # parameter would overflow the database's integer (a 500).
+        return None
     sql = _Statement(connection.vendor)
     ops = connection.ops
     chosen = json.dumps(sorted(set(choice_ids)))
@@ -102,6 +106,10 @@ def answer_update(
     answer = Answer.from_db(connection.alias, [f.attname for f in _FIELDS], values)
     deadline = _convert(Attempt._meta.get_field("deadline"), row[-1], _ATTEMPT)
     return answer, deadline
+
+
+def _in_range(value: int) -> bool:
+    return -(2**63) <= value < 2**63
 
 
 def _convert(field, value, table: str):
