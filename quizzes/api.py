@@ -274,9 +274,9 @@ def get_attempt(request, attempt_id: int):
 )
 def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
     now = timezone.now()
-    attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
     saved = service.answer_save(
-        attempt=attempt,
+        trainee=request.user,
+        attempt_id=attempt_id,
         question_id=question_id,
         choice_ids=payload.choices,
         flagged=payload.flagged,
@@ -288,7 +288,7 @@ def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
         "saved": True,
         "applied": saved.applied,
         "seq": saved.answer.seq,
-        "seconds_left": attempt.seconds_left(now),
+        "seconds_left": saved.seconds_left,
     }
 
 

@@ -45,7 +45,12 @@ from quizzes.models.attempts import (
 )
 from quizzes.quiz_settings import QuizSettings, quiz_settings_combine
 from quizzes.scoring import answer_score
-from quizzes.selectors import accommodation_for, quiz_settings_for
+from quizzes.selectors import (
+    accommodation_for,
+    attempt_for_trainee,
+    quiz_settings_for,
+)
+from quizzes.services.answer_save_sql import answer_update
 from quizzes.services.question_versions import question_versions_current
 from quizzes.services.reviews import ReviewOutcome, reviews_record
 from quizzes.spaced import CONFIDENCES, answer_is_correct
@@ -625,11 +630,15 @@ class AnswerSaved:
 
     answer: Answer
     applied: bool
+    # Whole seconds until the attempt's deadline, as ``Attempt.seconds_left``.
+    seconds_left: int | None = None
 
 
 def answer_save(
     *,
-    attempt: Attempt,
+    attempt: Attempt | None = None,
+    trainee=None,
+    attempt_id: int | None = None,
     question_id: int,
     choice_ids: list[int],
     flagged: bool | None,
@@ -638,6 +647,14 @@ def answer_save(
     struck: list[int] | None = None,
 ) -> AnswerSaved:
     """Autosave one answer (and its flag) while the attempt is open.
+
+    The attempt is ``attempt``, or the ``trainee``'s attempt ``attempt_id`` (the
+    API's way: no read of the attempt when the save succeeds; another trainee's id
+    is a 404, ``selectors.attempt_for_trainee``).
+
+    The success path is one conditional UPDATE (``answer_save_sql``) that holds
+    every rule below; only when it changes nothing does the slow path read the
+    answer under the attempt's row lock to find out why.
 
     ``seq`` is the page's number for this change of this question (it numbers each
     change above the last one it knows of). A change numbered at or below the one
@@ -656,6 +673,50 @@ def answer_save(
     answer, ``InvalidAnswer`` for choices that do not fit, and
     ``QuestionNotInAttempt`` for a question the attempt does not hold.
     """
+    if attempt is not None:
+        attempt_id, trainee_id = attempt.pk, attempt.trainee_id
+    else:
+        trainee_id = trainee.pk
+    updated = answer_update(
+        attempt_id=attempt_id,
+        trainee_id=trainee_id,
+        question_id=question_id,
+        choice_ids=choice_ids,
+        struck=struck,
+        flagged=flagged,
+        seq=seq,
+        now=now,
+    )
+    if updated is not None:
+        answer, deadline = updated
+        left = Attempt(deadline=deadline).seconds_left(now)
+        return AnswerSaved(answer=answer, applied=True, seconds_left=left)
+    if attempt is None:
+        attempt = attempt_for_trainee(trainee=trainee, attempt_id=attempt_id)
+    return _answer_save_checked(
+        attempt=attempt,
+        question_id=question_id,
+        choice_ids=choice_ids,
+        flagged=flagged,
+        now=now,
+        seq=seq,
+        struck=struck,
+    )
+
+
+def _answer_save_checked(
+    *,
+    attempt: Attempt,
+    question_id: int,
+    choice_ids: list[int],
+    flagged: bool | None,
+    now: datetime,
+    seq: int | None,
+    struck: list[int] | None,
+) -> AnswerSaved:
+    """``answer_save``'s slow path: each rule checked in turn under the attempt's
+    row lock, to refuse with the right error (or to save, if a concurrent change
+    made the one statement miss a row that is now fine)."""
     with transaction.atomic():
         # One statement reads the answer and locks its attempt's row (the hot path:
         # every autosave of a cohort goes through here).
@@ -684,8 +745,9 @@ def answer_save(
             choice_ids = answer_choices_check(answer=answer, choice_ids=choice_ids)
             if struck is not None:
                 struck = answer_struck_check(answer=answer, struck=struck)
+            left = answer.attempt.seconds_left(now)
             if seq is not None and seq <= answer.seq:
-                return AnswerSaved(answer=answer, applied=False)
+                return AnswerSaved(answer=answer, applied=False, seconds_left=left)
             answer.choice_ids = choice_ids
             if flagged is not None:
                 answer.flagged = flagged
@@ -698,7 +760,7 @@ def answer_save(
                 answer.seq = seq
                 fields.append("seq")
             answer.save(update_fields=fields)
-            return AnswerSaved(answer=answer, applied=True)
+            return AnswerSaved(answer=answer, applied=True, seconds_left=left)
     raise error
 
 

@@ -210,6 +210,15 @@ class TestSave:
         url = f"/api/attempts/{attempt_id}/answers/{QuestionFactory().pk}"
         assert put(api, url, {"choices": []}).status_code == 404
 
+    def test_an_attempt_id_beyond_the_database_integer_is_404(
+        self, api, quiz, questions
+    ):
+        """An id no row can have is simply not found, not a 500 (the save's raw
+        statement would overflow the database's integer)."""
+        start(api, quiz)
+        url = f"/api/attempts/{10**30}/answers/{questions[0].pk}"
+        assert put(api, url, {"choices": []}).status_code == 404
+
     def test_another_trainees_attempt_is_404(self, api, quiz, questions):
         attempt_id = start(api, quiz).json()["id"]
         other = Client()

@@ -14,10 +14,14 @@ Budgets, measured on SQLite (PostgreSQL runs the same statements):
   (quiz, then general), the one conditional UPDATE that starts it, answers +
   questions + pinned versions for the response. No draw, no choices, no
   versions, no transaction, no insert: those were done by ``attempts_prepare``.
-- save (7): session, user, scoped attempt, savepoint, the answer with its question
-  and its attempt (whose row it locks; its stored seq is compared in Python),
-  update (choices, flag, strike-outs and seq in one), release. An older numbered
-  change replayed late skips the update (6).
+- save (3): session, user, and one conditional UPDATE of the answer
+  (``services.answer_save_sql``): only if its attempt is the trainee's, in
+  progress and within deadline plus grace (the attempt row read FOR SHARE on
+  PostgreSQL), the answer is not locked, the choices and strike-outs are its
+  options and the seq is newer; it sets choices, flag, strike-outs, seq and time
+  and RETURNs the row and the attempt's deadline. No scoped read of the attempt,
+  no transaction. Only a refused or replayed save reads more (the slow path:
+  scoped attempt, savepoint, the answer with its attempt under lock, …).
 - get (5): session, user, scoped attempt, answers + questions + pinned versions
   (the choice texts come with the versions).
 - submit (13): session, user, scoped attempt, savepoint, lock, answers + kinds +
@@ -47,7 +51,7 @@ BUDGET = {
     "start": 17,
     "start_after_edit": 19,
     "start_prepared": 9,
-    "save": 7,
+    "save": 3,
     "get": 5,
     "submit": 13,
     "review": 6,

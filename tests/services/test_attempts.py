@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from quizzes.choices import AttemptState, GradingMethod, QuestionKind, QuizMode
 from quizzes.models import Answer, Attempt, QuizDraw
@@ -211,6 +213,42 @@ class TestSave:
         assert (
             Answer.objects.get(attempt=attempt, question=questions[2]).choice_ids == []
         )
+
+    def test_a_save_is_one_statement(self, trainee, quiz, questions):
+        """A save that every rule allows is one conditional UPDATE of the answer,
+        which returns it: no read of the attempt, no transaction. The choices are
+        stored de-duplicated in display order, the strike-outs too."""
+        attempt = start(trainee, quiz)
+        answer = Answer.objects.get(attempt=attempt, question=questions[1])
+        order = list(reversed(answer.choice_order))
+        later = T0 + timedelta(minutes=1)
+        with CaptureQueriesContext(connection) as ctx:
+            saved = answer_save(
+                attempt=attempt,
+                question_id=questions[1].pk,
+                choice_ids=[order[0], order[1], order[0]],
+                flagged=True,
+                now=later,
+                seq=3,
+                struck=[order[2]],
+            )
+        (statement,) = [q["sql"] for q in ctx.captured_queries]
+        # On PostgreSQL it opens with the CTE that reads the attempt FOR SHARE.
+        assert "UPDATE quizzes_answer AS a SET" in statement
+        assert "RETURNING" in statement
+        shown = answer.choice_order
+        expected = [c for c in shown if c in order[:2]]
+        assert saved.applied and saved.answer.seq == 3
+        assert saved.answer.choice_ids == expected
+        assert saved.seconds_left == attempt.seconds_left(later)
+        answer.refresh_from_db()
+        assert (answer.choice_ids, answer.struck, answer.flagged, answer.seq) == (
+            expected,
+            [order[2]],
+            True,
+            3,
+        )
+        assert answer.saved_at == later
 
     def test_choice_of_another_question_is_invalid(self, trainee, quiz, questions):
         attempt = start(trainee, quiz)

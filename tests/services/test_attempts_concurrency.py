@@ -145,6 +145,57 @@ def test_autosaves_racing_the_submit_lose_no_acknowledged_answer(quiz):
     assert {a.question_id for a in stored} == {a.question_id for a in saved}
 
 
+def test_a_save_waiting_for_a_submit_is_refused_once_the_attempt_is_scored(quiz):
+    """A save that arrives while a submit holds the attempt (FOR UPDATE) waits for
+    it, and is then refused as finished: it never lands, acknowledged, in an
+    attempt already scored (PostgreSQL: the save reads the attempt FOR SHARE, and
+    READ COMMITTED re-checks the row once the submit commits)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; row locks are PostgreSQL's")
+    from django.db import transaction
+
+    attempt = attempt_start(trainee=UserFactory(), quiz=quiz, now=T0).attempt
+    answer = attempt.answers.select_related("question").first()
+    key = [c.pk for c in answer.question.choices.all() if c.is_correct]
+    scored, save_done = threading.Event(), threading.Event()
+    now = T0 + timedelta(minutes=1)
+
+    def submit_and_hold_until_the_save_waits():
+        with transaction.atomic():
+            attempt_finish(attempt=attempt, now=now)
+            scored.set()
+            # Commit only once the save is queued behind this transaction's locks.
+            for _ in range(500):
+                with connection.cursor() as cursor:
+                    # pg_locks, not pg_stat_activity: that one is read once
+                    # per transaction.
+                    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                    if cursor.fetchone()[0] or save_done.is_set():
+                        break
+                save_done.wait(0.02)
+        return "submitted"
+
+    def save():
+        scored.wait(timeout=10)
+        try:
+            return answer_save(
+                attempt=attempt,
+                question_id=answer.question_id,
+                choice_ids=key,
+                flagged=None,
+                now=now,
+            )
+        finally:
+            save_done.set()
+
+    submitted, saved = run_together(submit_and_hold_until_the_save_waits, save)
+    assert submitted == "submitted"
+    assert isinstance(saved, AttemptClosed), saved
+    answer.refresh_from_db()
+    attempt.refresh_from_db()
+    assert answer.choice_ids == [] and attempt.score == 0
+
+
 def test_hammering_autosave_from_many_threads_never_fails():
     """SQLite with WAL, a busy timeout and IMMEDIATE transactions queues writers:
     no "database is locked", and every save lands."""
