@@ -56,7 +56,10 @@ def answer_update(
 ) -> tuple[Answer, datetime | None] | None:
     """Save the answer in one statement if every rule allows it: the updated
     answer and its attempt's deadline, or None when no row changed."""
-    if not all(_in_range(i) for i in (attempt_id, trainee_id, question_id, seq or 0)):
+    if not all(
+        fits_database_integer(i)
+        for i in (attempt_id, trainee_id, question_id, seq or 0)
+    ):
         # No such row; the ORM of the slow path says so (404) where a raw
         # parameter would overflow the database's integer (a 500).
         return None
@@ -108,7 +111,9 @@ def answer_update(
     return answer, deadline
 
 
-def _in_range(value: int) -> bool:
+def fits_database_integer(value: int) -> bool:
+    """Whether an id can be a parameter at all: SQLite refuses a Python int past
+    64 bits with an OverflowError (a 500), where such an id is simply not found."""
     return -(2**63) <= value < 2**63
 
 

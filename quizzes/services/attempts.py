@@ -50,7 +50,7 @@ from quizzes.selectors import (
     attempt_for_trainee,
     quiz_settings_for,
 )
-from quizzes.services.answer_save_sql import answer_update
+from quizzes.services.answer_save_sql import answer_update, fits_database_integer
 from quizzes.services.question_versions import question_versions_current
 from quizzes.services.reviews import ReviewOutcome, reviews_record
 from quizzes.spaced import CONFIDENCES, answer_is_correct
@@ -725,6 +725,8 @@ def _answer_save_checked(
             .select_related("attempt__quiz", "question", "question_version")
             .filter(attempt_id=attempt.pk, question_id=question_id)
             .first()
+            if fits_database_integer(question_id)
+            else None
         )
         if answer is None:
             locked = _lock_open_attempt(attempt, now)
@@ -1069,6 +1071,8 @@ def _answer_of(attempt: Attempt, question_id: int, *, with_key: bool = False) ->
         answers = answers.select_related("question_version")
         fields += ["question_version"]
     try:
+        if not fits_database_integer(question_id):
+            raise Answer.DoesNotExist
         return answers.only(*fields).get(question_id=question_id)
     except Answer.DoesNotExist:
         raise QuestionNotInAttempt(

@@ -219,6 +219,23 @@ class TestSave:
         url = f"/api/attempts/{10**30}/answers/{questions[0].pk}"
         assert put(api, url, {"choices": []}).status_code == 404
 
+    def test_a_question_id_beyond_the_database_integer_is_404(
+        self, api, quiz, questions
+    ):
+        attempt_id = start(api, quiz).json()["id"]
+        url = f"/api/attempts/{attempt_id}/answers/{10**30}"
+        assert put(api, url, {"choices": []}).status_code == 404
+        confirm = api.post(f"{url}/confirm")
+        assert confirm.status_code in (404, 409), confirm.content
+
+    def test_a_choice_id_beyond_the_database_integer_is_400(self, api, quiz, questions):
+        attempt_id = start(api, quiz).json()["id"]
+        url = f"/api/attempts/{attempt_id}/answers/{questions[0].pk}"
+        for body in ({"choices": [10**30]}, {"choices": [], "struck": [10**30]}):
+            response = put(api, url, body)
+            assert response.status_code == 400, response.content
+            assert response.json()["error"]
+
     def test_another_trainees_attempt_is_404(self, api, quiz, questions):
         attempt_id = start(api, quiz).json()["id"]
         other = Client()
