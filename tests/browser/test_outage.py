@@ -73,18 +73,26 @@ def outage_context(browser: Browser, app_server: AppServer) -> Iterator[BrowserC
     assert not errors, f"uncaught JavaScript errors: {errors}"
 
 
-def saves_cut_off(context: BrowserContext) -> None:
+def saves_cut_off(context: BrowserContext) -> dict:
     """Offline as the pages see it (``navigator.onLine``, the online event), and
     for the saves for real: Chromium's offline emulation alone let a save through
     to the server now and then under load, while the page saw it fail (the server
     then held a change the test had queued offline). An aborted route never sends.
-    """
-    context.route(SAVES, lambda route: route.abort("internetdisconnected"))
+    The route stays, and a switch lets saves through again: an `unroute` racing the
+    page's online-event save could abort that save too."""
+    cut = {"on": True}
+    context.route(
+        SAVES,
+        lambda route: (
+            route.abort("internetdisconnected") if cut["on"] else route.fallback()
+        ),
+    )
     context.set_offline(True)
+    return cut
 
 
-def saves_restored(context: BrowserContext) -> None:
-    context.unroute(SAVES)
+def saves_restored(context: BrowserContext, cut: dict) -> None:
+    cut["on"] = False
     context.set_offline(False)
 
 
@@ -245,7 +253,7 @@ def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
     on_question(second, 2, 2)
     page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 2)
 
-    saves_cut_off(context)
+    cut = saves_cut_off(context)
     click(second, "Oral 2")
     second.close()
     click(page, "Nasal 1")
@@ -256,7 +264,7 @@ def test_changes_queued_past_the_deadline_are_refused_and_listed_on_the_result(
         deadline=timezone.now() - GRACE - timedelta(minutes=1)
     )
 
-    saves_restored(context)
+    saves_restored(context, cut)
     expect(save_status(page)).to_contain_text("Time is up")
     page.clock.fast_forward("00:05")
     page.clock.resume()
@@ -319,11 +327,11 @@ def test_the_submit_page_sends_what_an_outage_left_queued(
     on_question(tab, 2, 2)
     page.goto("/")  # nothing of the attempt stays open but the tab
 
-    saves_cut_off(context)
+    cut = saves_cut_off(context)
     click(tab, "Nasal 2")
     expect(save_status(tab)).to_have_text("1 answer waiting to be saved — retrying.")
     tab.close()
-    saves_restored(context)
+    saves_restored(context, cut)
     with page.expect_response(lambda r: r.request.method == "PUT") as saved:
         page.goto(f"/attempts/{attempt.pk}/submit/")
     assert saved.value.json()["applied"]
