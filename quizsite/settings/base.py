@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "quizzes",
+    "quizzes.lti",
 ]
 
 MIDDLEWARE = [
