@@ -56,11 +56,13 @@ HISTOGRAM_BINS = 10  # 0–10 %, 10–20 %, …, 90–100 % (100 % falls in the 
 
 @dataclass(frozen=True)
 class ProgressFilter:
-    """Which attempts count: started in a date range (inclusive), on one quiz."""
+    """Which attempts count: started in a date range (inclusive), on one quiz, by
+    the members of one group (a cohort, such as an LMS course's learners)."""
 
     started_from: date | None = None
     started_to: date | None = None
     quiz_id: int | None = None
+    group_id: int | None = None
 
     @property
     def start(self) -> datetime | None:
@@ -83,7 +85,15 @@ class ProgressFilter:
             condition &= Q(**{f"{prefix}started_at__lt": self.end})
         if self.quiz_id:
             condition &= Q(**{f"{prefix}quiz_id": self.quiz_id})
+        if self.group_id:
+            condition &= Q(**{f"{prefix}trainee_id__in": self.group_member_ids()})
         return condition
+
+    def group_member_ids(self):
+        """The ids of the group's members, as a sub-query."""
+        return Trainee.groups.through.objects.filter(group_id=self.group_id).values(
+            "user_id"
+        )
 
 
 @dataclass(frozen=True)
@@ -512,7 +522,8 @@ def trainees_with_progress(queryset=None):
 
 
 def cohort_trainees(*, filters: ProgressFilter, order: str = "name"):
-    """The trainees with a finished attempt that the filter keeps.
+    """The trainees with a finished attempt that the filter keeps; with a group,
+    every member of it, so that a cohort shows before anyone has sat a quiz.
 
     ``order``: "name" (username), or "weakest" (lowest overall mastery first, which
     the database computes over all their scored answers).
@@ -520,7 +531,10 @@ def cohort_trainees(*, filters: ProgressFilter, order: str = "name"):
     attempts = Attempt.objects.filter(
         Q(trainee_id=OuterRef("pk"), state__in=FINISHED_STATES) & filters.attempts()
     )
-    trainees = Trainee.objects.filter(Exists(attempts))
+    if filters.group_id:
+        trainees = Trainee.objects.filter(pk__in=filters.group_member_ids())
+    else:
+        trainees = Trainee.objects.filter(Exists(attempts))
     if order == "weakest":
         scored = Q(attempts__answers__score__isnull=False) & filters.attempts(
             "attempts__"

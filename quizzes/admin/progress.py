@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -85,6 +86,13 @@ class ProgressFilterForm(forms.Form):
         required=False,
         empty_label="All quizzes",
     )
+    group = forms.ModelChoiceField(
+        # A cohort: its members are listed even before they sit anything.
+        queryset=Group.objects.order_by("name").only("id", "name"),
+        required=False,
+        empty_label="All trainees",
+        label="Group",
+    )
     order = forms.ChoiceField(
         required=False,
         choices=[("name", "by username"), ("weakest", "weakest first")],
@@ -107,6 +115,7 @@ class ProgressFilterForm(forms.Form):
             started_from=data.get("started_from"),
             started_to=data.get("started_to"),
             quiz_id=data["quiz"].pk if data.get("quiz") else None,
+            group_id=data["group"].pk if data.get("group") else None,
         )
 
 
@@ -124,7 +133,7 @@ class TraineeAdmin(admin.ModelAdmin):
     ]
     list_display_links = None
     search_fields = ["username", "first_name", "last_name", "email"]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", "groups"]
 
     class Media:
         css = ADMIN_CSS

@@ -5,6 +5,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.progress.cohort import DAY1, t3_time_ran_out
@@ -74,6 +75,20 @@ def test_the_page_filters_by_quiz_and_dates(instructor_client, cohort):
     page = text_of(instructor_client.get(url).content.decode())
     assert "Quiz X Highest attempt 100.0 %" in page
     assert "Quiz Y" not in page.split("Mastery per section")[0].split("Quizzes")[1]
+
+
+def test_the_cohort_page_lists_a_groups_members_before_they_sit_anything(
+    instructor_client, cohort
+):
+    group = Group.objects.create(name="Course A")
+    group.user_set.add(cohort.t2, cohort.t3)
+    html = instructor_client.get(f"{COHORT}?group={group.pk}").content.decode()
+    table = text_of(html.split('<table class="heatmap"')[1].split("</table>")[0])
+    # t3 has finished nothing but is a member; t1 is not in the group.
+    assert "Tom Two (t2)" in table and "(t3)" in table
+    assert "(t1)" not in table
+    cells = heatmap_cells(html)
+    assert ("Whole cohort", "Section A: 50.0 % over 4 answers") in cells
 
 
 def test_the_trainee_list_links_to_each_progress_page(instructor_client, cohort):

@@ -183,13 +183,13 @@ BUDGETS = {
     # + quiz + instructor
     "extensions": 6,
     # session, user, the attempts due to close (close on read: none), count, full
-    # count, rows + finished/mean/last activity
-    "trainees": 6,
+    # count, rows + finished/mean/last activity, groups (the group filter)
+    "trainees": 7,
     # session, user, the attempts due to close (close on read: none), top-level
     # sections, trainee count, trainee page (weakest first), their grid, the
     # cohort row, the grades (one row per finished attempt), the histograms'
-    # quizzes, quizzes (filter form)
-    "cohort": 11,
+    # quizzes, quizzes (filter form), groups (filter form)
+    "cohort": 12,
     # session, user, trainee, the trainee's attempts due to close (close on read:
     # none), top-level sections, grades, quiz rows, score points, mastery, latest
     # saved answer, the overrides that apply to the trainee, the personal tests'

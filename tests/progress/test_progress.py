@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 
 from quizzes.progress import (
     ProgressFilter,
@@ -153,6 +154,17 @@ def test_the_heatmap_lists_trainees_with_a_finished_attempt_weakest_first(cohort
     assert by_name == ["t1", "t2"]  # t3 has finished nothing
     weakest = [t.username for t in cohort_trainees(filters=ALL, order="weakest")]
     assert weakest == ["t2", "t1"]  # 4 of 8 marks against 7.5 of 10
+
+
+def test_a_group_lists_every_member_even_before_they_sit_anything(cohort):
+    group = Group.objects.create(name="Course A")
+    group.user_set.add(cohort.t2, cohort.t3)
+    in_group = ProgressFilter(group_id=group.pk)
+    assert [t.username for t in cohort_trainees(filters=in_group)] == ["t2", "t3"]
+    # Only the members' attempts count in the figures: t1's are left out.
+    assert {r.username for r in quiz_progress(filters=in_group)} == {"t2", "t3"}
+    results = {r.title: r for r in quiz_results(filters=in_group)}
+    assert results["Quiz X"].graded == 1
 
 
 def test_the_trainee_list_shows_finished_attempts_and_mean_score(cohort):
