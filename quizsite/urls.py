@@ -20,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("lti/", include("quizzes.lti.urls")),
     # Log-in, log-out and password change only: no mail is configured, and
     # instructors reset trainees' passwords in the admin.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

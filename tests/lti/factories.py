@@ -24,10 +24,10 @@ class PlatformFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"LMS {n}")
     issuer = factory.Sequence(lambda n: f"https://lms{n}.example.edu")
-    client_id = "quiz-tool"
-    auth_login_url = factory.LazyAttribute(lambda o: f"{o.issuer}/auth")
-    auth_token_url = factory.LazyAttribute(lambda o: f"{o.issuer}/token")
-    key_set_url = factory.LazyAttribute(lambda o: f"{o.issuer}/jwks.json")
+    client_id = factory.Sequence(lambda n: f"client-{n}")
+    auth_login_url = factory.LazyAttribute(lambda p: f"{p.issuer}/auth")
+    auth_token_url = factory.LazyAttribute(lambda p: f"{p.issuer}/token")
+    key_set_url = factory.LazyAttribute(lambda p: f"{p.issuer}/jwks")
 
 
 class DeploymentFactory(factory.django.DjangoModelFactory):
@@ -35,7 +35,7 @@ class DeploymentFactory(factory.django.DjangoModelFactory):
         model = Deployment
 
     platform = factory.SubFactory(PlatformFactory)
-    deployment_id = "deployment-1"
+    deployment_id = factory.Sequence(lambda n: f"deployment-{n}")
 
 
 class ContextFactory(factory.django.DjangoModelFactory):
