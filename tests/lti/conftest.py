@@ -7,8 +7,16 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 
+from quizzes.lti.keys import tool_jwks
 from quizzes.lti.models import Platform
+from tests.browser.conftest import (  # noqa: F401  (for test_end_to_end)
+    browser,
+    context,
+    page,
+    playwright,
+)
 from tests.lti.factories import ContextFactory, DeploymentFactory, ToolKeyFactory
 from tests.lti.platform.harness import LoopbackPlatform
 
@@ -29,9 +37,10 @@ def tool_key(db):
 
 @pytest.fixture
 def tool_jwks_url(tool_key):
-    """The tool's JWKS over HTTP, for the service tests that run no tool server
+    """The tool's JWKS (what /lti/jwks/ serves: ``keys.tool_jwks``) over HTTP,
+    for the service tests, whose data the tool's server thread could not see
     (the browser tests use the tool's own /lti/jwks/)."""
-    body = json.dumps({"keys": [tool_key.public_jwk]}).encode()
+    body = json.dumps(tool_jwks(now=timezone.now())).encode()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import requests
 from pylti1p3.contrib.django.service_connector import DjangoServiceConnector
-from pylti1p3.registration import Registration
 
-from quizzes.lti.models import Platform, ToolKey
+from quizzes.lti.keys import tool_key_current
+from quizzes.lti.models import Platform
+from quizzes.lti.tool_conf import registration_for
 
 # Seconds a platform has to answer one request: a grade is posted from the
 # trainee's submit, which must not hang on a slow LMS (a retry comes later).
@@ -32,31 +33,13 @@ class _TimeoutSession(requests.Session):
         return super().request(*args, **kwargs)
 
 
-class _Registration(Registration):
-    def __init__(self, kid: str):
-        self._kid = kid
-
-    def get_kid(self):
-        # pylti1p3 derives a kid from the public key; ours is the ToolKey's.
-        return self._kid
-
-
 def service_connector(*, platform: Platform) -> DjangoServiceConnector:
     """A connector to ``platform``, signing with the tool's current key (the newest
     one not retired). Raises ``NoToolKey`` when there is none."""
-    key = ToolKey.objects.filter(retired_at__isnull=True).first()
+    key = tool_key_current()
     if key is None:
         raise NoToolKey("The tool has no signing key: run manage.py lti_rotate_keys.")
-    registration = (
-        _Registration(key.kid)
-        .set_issuer(platform.issuer)
-        .set_client_id(platform.client_id)
-        .set_auth_token_url(platform.auth_token_url)
-        .set_key_set_url(platform.key_set_url)
-        .set_tool_private_key(key.private_key_pem)
-    )
-    if platform.auth_audience:
-        registration.set_auth_audience(platform.auth_audience)
+    registration = registration_for(platform, key)
     session = _TimeoutSession()
     session.headers["User-Agent"] = "quizsite-lti"
     return DjangoServiceConnector(registration, requests_session=session)
