@@ -1,4 +1,4 @@
-"""The loopback LMS (``tests.lti.platform``) and a course on it, for the LTI tests."""
+"""The loopback LMS (``tests.lti.loopback``) and a course on it, for the LTI tests."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from tests.browser.conftest import (  # noqa: F401  (for test_end_to_end)
     playwright,
 )
 from tests.lti.factories import ContextFactory, DeploymentFactory, ToolKeyFactory
-from tests.lti.platform.harness import LoopbackPlatform
+from tests.lti.loopback.harness import LoopbackPlatform
 
 
 @pytest.fixture(scope="module")
-def lms():
+def loopback_lms():
     """The loopback LMS, one process per test module (each test configures it)."""
     platform = LoopbackPlatform()
     platform.start()

@@ -11,15 +11,15 @@ from quizzes.lti.services.roster import RosterError, roster_sync
 from tests.factories import UserFactory
 from tests.lti.conftest import course_register, platform_register
 from tests.lti.factories import IdentityFactory
-from tests.lti.platform.harness import INSTRUCTOR, member
+from tests.lti.loopback.harness import INSTRUCTOR, member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def course(lms, tool_jwks_url):
+def course(loopback_lms, tool_jwks_url):
     def configure(members):
-        return lms.configure(
+        return loopback_lms.configure(
             tool_url="http://127.0.0.1:9", jwks_url=tool_jwks_url, members=members
         )
 
@@ -89,9 +89,9 @@ def test_a_member_no_longer_listed_is_deactivated_not_deleted(course):
     assert _cohort(course) == ["Ben"]
 
 
-def test_an_lms_error_is_a_clear_roster_error_and_changes_nothing(lms, course):
+def test_an_lms_error_is_a_clear_roster_error_and_changes_nothing(loopback_lms, course):
     """The LMS answers 500: the instructor is told, nothing is imported."""
-    lms.fail("memberships", 1)
+    loopback_lms.fail("memberships", 1)
     with pytest.raises(RosterError, match="did not send the roster"):
         roster_sync(context=course, now=timezone.now())
     assert not Membership.objects.exists()

@@ -1,7 +1,7 @@
 """A loopback LMS: one course of an LTI 1.3 platform, for the tool's tests.
 
 A minimal Django project of its own (settings configured here, no database, no
-middleware), served by ``python -m tests.lti.platform --port N`` in its own
+middleware), served by ``python -m tests.lti.loopback --port N`` in its own
 process. Django because lti1p3platform ships a Django adapter (its request wrapper,
 its launch form and its JSON responses): the message, JWT and service logic are
 the library's; this module holds the course's data and fills the library's gaps,

@@ -11,7 +11,7 @@ import pytest
 import requests
 from jwcrypto.jwk import JWK
 
-from tests.lti.platform.harness import member
+from tests.lti.loopback.harness import member
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,8 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
 @pytest.fixture
-def urls(lms, tool_jwks_url):
-    return lms.configure(
+def urls(loopback_lms, tool_jwks_url):
+    return loopback_lms.configure(
         tool_url="http://127.0.0.1:9",
         jwks_url=tool_jwks_url,
         members=[member("u-ann", given_name="Ann")],
@@ -84,12 +84,14 @@ def _other_key() -> str:
     return key.export_to_pem(private_key=True, password=None).decode()
 
 
-def test_a_launch_signs_the_claims_a_tool_reads(lms, urls):
+def test_a_launch_signs_the_claims_a_tool_reads(loopback_lms, urls):
     """The course link starts the OIDC login at the tool; the auth endpoint answers
     a correct request with an id_token, signed with the platform's published key,
     carrying the user, roles, course, link, custom, AGS and NRPS claims."""
     start = requests.get(
-        lms.launch_url(user="u-ann", link="link-1"), allow_redirects=False, timeout=10
+        loopback_lms.launch_url(user="u-ann", link="link-1"),
+        allow_redirects=False,
+        timeout=10,
     )
     login = urlsplit(start.headers["Location"])
     assert login.path == "/lti/login/"

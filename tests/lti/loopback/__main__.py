@@ -1,4 +1,4 @@
-"""``python -m tests.lti.platform --port N``: serve the loopback LMS on 127.0.0.1.
+"""``python -m tests.lti.loopback --port N``: serve the loopback LMS on 127.0.0.1.
 
 A thread per request (the standard library's WSGI server with ThreadingMixIn): a
 launch in the browser and a service request from the tool may overlap, and the
@@ -26,7 +26,7 @@ def main() -> None:
     port = parser.parse_args().port
     from django.core.wsgi import get_wsgi_application
 
-    from tests.lti.platform import app
+    from tests.lti.loopback import app
 
     app.BASE_URL = f"http://127.0.0.1:{port}"
     app.state_reset({})

@@ -1,6 +1,6 @@
-"""Start, drive and stop the loopback LMS (``tests.lti.platform.app``) from a test.
+"""Start, drive and stop the loopback LMS (``tests.lti.loopback.app``) from a test.
 
-Its own process (``python -m tests.lti.platform``), in its own process group, on a
+Its own process (``python -m tests.lti.loopback``), in its own process group, on a
 free loopback port, like ``tests.browser.server.AppServer``: the tool then talks to
 a platform over real HTTP, as it would to Moodle, and the platform fetches the
 tool's real /lti/jwks/.
@@ -52,7 +52,7 @@ class LoopbackPlatform:
 
     def start(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.lti.platform", "--port", str(self.port)],
+            [sys.executable, "-m", "tests.lti.loopback", "--port", str(self.port)],
             cwd=ROOT,
             env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
             stdout=subprocess.PIPE,
