@@ -35,6 +35,10 @@ PUBLIC = {
     # The attempt pages' service worker: the same script for everyone, no data.
     "attempts/sw.js",
 }
+# LTI: the tool's public keys are public; the OIDC login initiation answers a
+# request naming no registered platform with its 400 page (quizzes/lti/views.py).
+PUBLIC |= {"lti/jwks/"}
+LTI_LOGIN = {"lti/login/": 400}
 # Redirects to a static file, for everyone: browsers fetch it before any log-in.
 STATIC_REDIRECTS = {"favicon.ico": "/static/quizzes/favicon.svg"}
 ADMIN_ONLY_SUPERUSER = ("admin/auth/",)
@@ -86,6 +90,7 @@ def concrete(route: str, world: World) -> str:
     url = url.replace("<id>", str(world.trainee_b.pk))  # the user admin's password page
     url = url.replace("<int:trainee_id>", str(world.trainee_b.pk))
     url = url.replace("<str:kind>", "sections")
+    url = url.replace("<int:context_id>", "1")  # an LMS course: nobody's here
     url = re.sub(r"<(slug:)?slug>", world.slug, url)
     url = re.sub(r"<(int:)?attempt_id>", str(world.attempt_b.pk), url)
     url = re.sub(r"<(int:)?question_id>", str(world.question_b), url)
@@ -159,6 +164,8 @@ def test_anonymous_is_sent_to_log_in_everywhere_but_the_public_pages(client, url
         elif route in STATIC_REDIRECTS:
             assert response.status_code == 302, url
             assert response["Location"] == STATIC_REDIRECTS[route], url
+        elif route in LTI_LOGIN:
+            assert response.status_code == LTI_LOGIN[route], url
         elif route in LOGOUT:
             assert response.status_code in (302, 405), url
         elif route.startswith("api/"):
