@@ -4,6 +4,7 @@ page an instructor lands on."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -19,6 +20,17 @@ from pylti1p3.contrib.django import DjangoOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
 
 from quizzes.lti import roles
+from quizzes.lti.deep_linking import (
+    DeepLinkRefused,
+    deep_link_check,
+    deep_link_forget,
+    deep_link_pending,
+    deep_link_quiz_build,
+    deep_link_quizzes,
+    deep_link_remember,
+    deep_link_response,
+    deep_link_sections,
+)
 from quizzes.lti.keys import tool_jwks
 from quizzes.lti.launch import LaunchRefused, launch_apply
 from quizzes.lti.message import ToolMessageLaunch, launch_data_storage
@@ -28,6 +40,8 @@ from quizzes.models import Trainee
 from quizzes.progress import trainees_with_progress
 
 logger = logging.getLogger(__name__)
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 # Platforms fetch this on each message they verify, or cache it: a few minutes
 # spares the database, and a rotated key is still published for days anyway.
@@ -86,11 +100,15 @@ def launch(request):
     try:
         claims = message.get_launch_data()
         platform = tool_conf.platform(message.get_iss(), message.get_client_id())
-        if message.is_deep_link_launch():
-            raise LaunchRefused(
-                "Deep linking is not available yet.", "Add the link by hand."
-            )
-        outcome = launch_apply(platform=platform, claims=claims, now=timezone.now())
+        deep_linking = message.is_deep_link_launch()
+        if deep_linking:
+            deep_link_check(claims)
+        outcome = launch_apply(
+            platform=platform,
+            claims=claims,
+            now=timezone.now(),
+            deep_linking=deep_linking,
+        )
     except LaunchRefused as refusal:
         logger.info("LTI launch refused: %s", refusal)
         return _refused(
@@ -104,8 +122,17 @@ def launch(request):
             detail=str(error),
             status=403,
         )
-    login(request, outcome.user, backend="django.contrib.auth.backends.ModelBackend")
-    if outcome.role == roles.INSTRUCTOR:
+    login(request, outcome.user, backend=BACKEND)
+    if deep_linking:
+        # Kept after the log-in, which may start a new session.
+        key = deep_link_remember(
+            session=request.session,
+            platform=platform,
+            claims=claims,
+            context_pk=outcome.context.pk,
+        )
+        response = redirect("lti:deep_link", key=key)
+    elif outcome.role == roles.INSTRUCTOR:
         response = redirect("lti:course", context_id=outcome.context.pk)
     else:
         response = redirect("quiz_detail", slug=outcome.resource_link.quiz.slug)
@@ -167,3 +194,95 @@ def course_roster_sync(request, context_id: int):
     else:
         messages.success(request, summary)
     return redirect("lti:course", context_id=context.pk)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _counts(post, sections) -> tuple[dict[int, int], dict[str, str]]:
+    counts, problems = {}, {}
+    for section in sections:
+        raw = post.get(f"count-{section.id}", "").strip()
+        if not raw:
+            continue
+        try:
+            counts[section.id] = int(raw)
+        except ValueError:
+            problems[f"count-{section.id}"] = f"{section.title}: a whole number."
+    return counts, problems
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def deep_link(request, key: str):
+    """The instructor's choice, inside the LMS: link a quiz, or build one from
+    sections; then the signed response goes back to the LMS."""
+    pending = deep_link_pending(session=request.session, key=key)
+    if pending is None:
+        raise Http404("No deep linking in progress: start again from the LMS.")
+    sections = deep_link_sections()
+    problems: dict[str, str] = {}
+    quiz = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "build":
+                counts, problems = _counts(request.POST, sections)
+                minutes_raw = request.POST.get("minutes", "").strip()
+                minutes = int(minutes_raw) if minutes_raw.isdigit() else None
+                if minutes_raw and minutes is None:
+                    problems["minutes"] = "A time limit is a whole number of minutes."
+                if not problems:
+                    quiz = deep_link_quiz_build(
+                        title=request.POST.get("title", ""),
+                        counts=counts,
+                        minutes=minutes,
+                    )
+            else:
+                quiz = (
+                    deep_link_quizzes()
+                    .filter(slug=request.POST.get("quiz", ""))
+                    .first()
+                )
+                if quiz is None:
+                    problems["quiz"] = "Pick one of the quizzes listed."
+            if quiz is not None:
+                jwt_value, return_url = deep_link_response(
+                    pending=pending,
+                    quiz=quiz,
+                    launch_url=request.build_absolute_uri(reverse("lti:launch")),
+                )
+        except DeepLinkRefused as refusal:
+            problems, quiz = refusal.problems, None
+        if quiz is not None and not problems:
+            deep_link_forget(session=request.session, key=key)
+            response = render(
+                request,
+                "lti/deep_link_return.html",
+                {"jwt": jwt_value, "return_url": return_url, "quiz": quiz},
+            )
+            # The page posts the response to the LMS: allow that form's target.
+            response._csp_update = {"form-action": [_origin(return_url)]}
+            return response
+    return render(
+        request,
+        "lti/deep_link.html",
+        {
+            "key": key,
+            "quizzes": deep_link_quizzes(),
+            "section_rows": [
+                (
+                    section,
+                    request.POST.get(f"count-{section.id}", ""),
+                    problems.get(f"count-{section.id}"),
+                )
+                for section in sections
+            ],
+            "problems": problems,
+            "post": request.POST,
+            "settings": pending["settings"],
+        },
+        status=400 if problems else 200,
+    )

@@ -14,7 +14,6 @@ from tests.lti.platform import (
     INSTRUCTOR,
     ISSUER,
     LEARNER,
-    LTI,
     launch,
     login,
 )
@@ -247,21 +246,3 @@ def test_the_roster_sync_button_answers_until_the_service_exists(client, lms, qu
     )
     assert response.status_code == 200
     assert "roster service is not installed yet" in response.content.decode()
-
-
-def test_a_deep_linking_launch_is_not_a_resource_launch(client, lms):
-    """Until deep linking exists, a clear refusal rather than a wrong landing."""
-    response = launched(
-        client,
-        lms,
-        roles=[INSTRUCTOR],
-        **{
-            LTI + "message_type": "LtiDeepLinkingRequest",
-            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {
-                "deep_link_return_url": f"{ISSUER}/dl/return",
-                "accept_types": ["ltiResourceLink"],
-                "accept_presentation_document_targets": ["iframe", "window"],
-            },
-        },
-    )
-    assert response.status_code == 403
