@@ -94,9 +94,12 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         return self
 
     def validate_claim_types(self):
-        body = self._jwt.get("body")
-        if not isinstance(body, dict):
-            raise LtiMessageValidationException("The id_token's body is not an object.")
+        for part in ("header", "body"):
+            if not isinstance(self._jwt.get(part), dict):
+                raise LtiMessageValidationException(
+                    f"The id_token's {part} is not an object."
+                )
+        body = self._jwt["body"]
         for claim in ("iss", "sub", "nonce", CLAIM_DEPLOYMENT):
             value = body.get(claim)
             if value is not None and not isinstance(value, str):

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -103,6 +104,13 @@ def launch(request):
         deep_linking = message.is_deep_link_launch()
         if deep_linking:
             deep_link_check(claims)
+        elif not message.is_resource_launch():
+            raise LaunchRefused(
+                "This kind of launch is not supported.",
+                "The tool opens quizzes (resource links) and adds them to a course "
+                "(deep linking); nothing else.",
+                status=400,
+            )
         outcome = launch_apply(
             platform=platform,
             claims=claims,
@@ -214,6 +222,26 @@ def _counts(post, sections) -> tuple[dict[int, int], dict[str, str]]:
     return counts, problems
 
 
+def _chosen_quiz(post, sections):
+    """The quiz the instructor picked, or the one they built; DeepLinkRefused
+    naming the fields otherwise."""
+    if post.get("action") == "build":
+        counts, problems = _counts(post, sections)
+        minutes_raw = post.get("minutes", "").strip()
+        minutes = int(minutes_raw) if minutes_raw.isdigit() else None
+        if minutes_raw and minutes is None:
+            problems["minutes"] = "A time limit is a whole number of minutes."
+        if problems:
+            raise DeepLinkRefused(problems)
+        return deep_link_quiz_build(
+            title=post.get("title", ""), counts=counts, minutes=minutes
+        )
+    quiz = deep_link_quizzes().filter(slug=post.get("quiz", "")).first()
+    if quiz is None:
+        raise DeepLinkRefused({"quiz": "Pick one of the quizzes listed."})
+    return quiz
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -225,38 +253,20 @@ def deep_link(request, key: str):
         raise Http404("No deep linking in progress: start again from the LMS.")
     sections = deep_link_sections()
     problems: dict[str, str] = {}
-    quiz = None
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "build":
-                counts, problems = _counts(request.POST, sections)
-                minutes_raw = request.POST.get("minutes", "").strip()
-                minutes = int(minutes_raw) if minutes_raw.isdigit() else None
-                if minutes_raw and minutes is None:
-                    problems["minutes"] = "A time limit is a whole number of minutes."
-                if not problems:
-                    quiz = deep_link_quiz_build(
-                        title=request.POST.get("title", ""),
-                        counts=counts,
-                        minutes=minutes,
-                    )
-            else:
-                quiz = (
-                    deep_link_quizzes()
-                    .filter(slug=request.POST.get("quiz", ""))
-                    .first()
-                )
-                if quiz is None:
-                    problems["quiz"] = "Pick one of the quizzes listed."
-            if quiz is not None:
+            # One transaction: a quiz built for a response that cannot be signed
+            # (no tool key) is not kept.
+            with transaction.atomic():
+                quiz = _chosen_quiz(request.POST, sections)
                 jwt_value, return_url = deep_link_response(
                     pending=pending,
                     quiz=quiz,
                     launch_url=request.build_absolute_uri(reverse("lti:launch")),
                 )
         except DeepLinkRefused as refusal:
-            problems, quiz = refusal.problems, None
-        if quiz is not None and not problems:
+            problems = refusal.problems
+        else:
             deep_link_forget(session=request.session, key=key)
             response = render(
                 request,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.lti.keys import tool_jwks, tool_keys_rotate
-from quizzes.lti.models import Context, Membership
+from quizzes.lti.models import Context, Membership, ToolKey
 from quizzes.models import Quiz, QuizDraw
 from tests.factories import QuestionFactory, QuizFactory, SectionFactory, UserFactory
 from tests.lti.platform import (
@@ -217,3 +217,18 @@ def test_a_linked_quiz_opens_on_the_links_first_launch(client, lms):
     )
     response = launch(client, state=state, id_token=lms.sign(claims))
     assert response["Location"] == reverse("quiz_detail", args=[quiz.slug])
+
+
+def test_without_a_tool_key_nothing_is_sent_and_no_quiz_is_kept(client, lms):
+    """The response cannot be signed: a 400 saying which command to run, and the
+    quiz built for it is rolled back."""
+    heart = SectionFactory(title="Heart")
+    QuestionFactory(section=heart)
+    page_url = deep_linking_launch(client, lms)["Location"]
+    ToolKey.objects.all().delete()
+    response = client.post(
+        page_url, {"action": "build", "title": "Unsigned", f"count-{heart.pk}": "1"}
+    )
+    assert response.status_code == 400
+    assert "manage.py lti_rotate_keys" in response.content.decode()
+    assert not Quiz.objects.filter(title="Unsigned").exists()

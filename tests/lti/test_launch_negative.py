@@ -4,7 +4,9 @@ creates nothing (no user, identity, course, group, membership or link).
 The id_tokens are built here, signed with the test platform's own RSA key, whose
 JWKS a real HTTP server serves on loopback (tests/lti/platform.py)."""
 
+import base64
 import html
+import json
 import time
 
 import pytest
@@ -225,4 +227,34 @@ def test_a_claim_of_the_wrong_type_is_refused(client, lms, quiz):
     state, nonce = login(client)
     id_token = lms.sign(lms.claims(nonce=nonce, quiz=quiz.slug, sub=42))
     assert_refused(launch(client, state=state, id_token=id_token), 403, '"sub"')
+    assert rows() == before
+
+
+def test_a_header_that_is_no_object_is_refused(client, lms, quiz):
+    """A JSON list as the JWT header, valid claims: a 403 page, not an
+    AttributeError where the kid is read."""
+    state, nonce = login(client)
+    claims = json.dumps(lms.claims(nonce=nonce, quiz=quiz.slug)).encode()
+    token = ".".join(
+        base64.urlsafe_b64encode(part).decode().rstrip("=")
+        for part in (b"[1]", claims, b"sig")
+    )
+    assert_refused(launch(client, state=state, id_token=token), 403, "header")
+
+
+def test_a_submission_review_launch_is_refused(client, lms, quiz):
+    """Message types other than resource links and deep linking: a 400, nothing
+    created."""
+    before = rows()
+    state, nonce = login(client)
+    claims = lms.claims(
+        nonce=nonce,
+        quiz=quiz.slug,
+        **{
+            LTI + "message_type": "LtiSubmissionReviewRequest",
+            LTI + "for_user": {"user_id": "user-2"},
+        },
+    )
+    response = launch(client, state=state, id_token=lms.sign(claims))
+    assert_refused(response, 400, "not supported")
     assert rows() == before
