@@ -176,6 +176,13 @@ def _user_for(*, issuer: str, claims: dict):
         raise LaunchRefused(
             "Account disabled.", "Your account here is disabled: ask an instructor."
         )
+    if user.is_staff or user.is_superuser:
+        # An identity bound by hand (in the admin) to a staff account: an LMS
+        # launch must never open the admin's rights.
+        raise LaunchRefused(
+            "Staff accounts do not launch from an LMS.",
+            "This LMS account is bound to a staff account here: log in directly.",
+        )
     _names_update(user, claims)
     return user
 

@@ -258,3 +258,16 @@ def test_a_submission_review_launch_is_refused(client, lms, quiz):
     response = launch(client, state=state, id_token=lms.sign(claims))
     assert_refused(response, 400, "not supported")
     assert rows() == before
+
+
+def test_an_identity_bound_to_a_staff_account_is_refused(client, lms, quiz):
+    """An LMS launch never logs anyone in with admin rights, even if an identity
+    was bound to a staff account by hand."""
+    staff = UserFactory(is_staff=True)
+    Identity.objects.create(issuer=lms.platform.issuer, subject="user-1", user=staff)
+    before = rows()
+    state, nonce = login(client)
+    id_token = lms.sign(lms.claims(nonce=nonce, quiz=quiz.slug))
+    response = launch(client, state=state, id_token=id_token)
+    assert_refused(response, 403, "Staff accounts do not launch from an LMS.")
+    assert rows() == before
