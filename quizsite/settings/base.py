@@ -39,6 +39,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Lets the LMSs of LTI_FRAME_ANCESTORS frame the pages an LTI launch opens;
+    # inside the two above, which read what it marks on the response.
+    "quizzes.lti.middleware.LtiFrameAncestorsMiddleware",
     # Refuses an unreadable or oversized body with a clear 413/400 before the CSRF
     # check reads it (that check runs in process_view, after every middleware's
     # __call__); placed after CSP and X-Frame-Options so its page carries them.
@@ -91,6 +94,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# LTI: the origins of the LMSs allowed to show our pages in an iframe (the LMS's
+# own address, e.g. https://moodle.example.edu or https://school.instructure.com).
+# Empty: nothing is frameable. See quizzes/lti/middleware.py.
+LTI_FRAME_ANCESTORS = [
+    o.strip() for o in os.environ.get("LTI_FRAME_ANCESTORS", "").split(",") if o.strip()
+]
 
 ROOT_URLCONF = "quizsite.urls"
 

@@ -49,8 +49,16 @@ SECURE_HSTS_PRELOAD = HTTPS
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
+# LTI: an LMS shows the tool in an iframe on its own site, and posts the launch
+# from there. Lax cookies are not sent in a cross-site iframe: the session (and the
+# CSRF cookie the quiz forms need) would be lost after the launch. SameSite=None
+# sends them there; browsers accept it only with Secure, hence over HTTPS only.
+# CSRF stays protected by the token and Django's Origin check; the pages the LMS
+# may frame are listed in LTI_FRAME_ANCESTORS. pylti1p3 sets its own state cookie
+# SameSite=None; Secure on HTTPS by itself. Over plain HTTP (HTTPS=0, loopback)
+# they stay Lax: a launch then works in a new window or a same-site iframe.
+SESSION_COOKIE_SAMESITE = "None" if HTTPS else "Lax"
+CSRF_COOKIE_SAMESITE = "None" if HTTPS else "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -8,7 +8,11 @@ connectors (their token requests are signed with the current tool key).
 
 from __future__ import annotations
 
+import hashlib
+
+import requests
 from django.utils import timezone
+from pylti1p3.contrib.django.service_connector import DjangoServiceConnector
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
@@ -106,3 +110,33 @@ class DbToolConf(ToolConfAbstract):
     def get_jwks(self, iss=None, client_id=None, **kwargs):
         """Every published key: ours are the same for every platform."""
         return tool_jwks(now=timezone.now())
+
+
+SERVICE_TIMEOUT = 10  # seconds, for each request to a platform's services
+
+
+class TimeoutSession(requests.Session):
+    """pylti1p3 sends its requests with no timeout: a platform that hangs would
+    hold the worker (or the grade queue) for ever."""
+
+    def request(self, *args, **kwargs):
+        kwargs.setdefault("timeout", SERVICE_TIMEOUT)
+        return super().request(*args, **kwargs)
+
+
+class ToolServiceConnector(DjangoServiceConnector):
+    """Access tokens cached per (issuer, client id, scopes): pylti1p3 keys them by
+    issuer and scopes only, so two registrations of one LMS would share a token."""
+
+    def _scope_key(self, scopes) -> str:
+        client_id = self._registration.get_client_id() or ""
+        issuer_scopes = super()._scope_key(scopes)
+        return hashlib.sha256(f"{client_id}|{issuer_scopes}".encode()).hexdigest()
+
+
+def service_connector_for(platform: Platform) -> ToolServiceConnector:
+    """The connector for a platform's roster (NRPS) and grade (AGS) services:
+    token requests signed with the current tool key, requests with a timeout."""
+    return ToolServiceConnector(
+        registration_for(platform, tool_key_current()), TimeoutSession()
+    )

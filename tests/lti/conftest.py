@@ -19,6 +19,7 @@ from tests.browser.conftest import (  # noqa: F401  (for test_end_to_end)
 )
 from tests.lti.factories import ContextFactory, DeploymentFactory, ToolKeyFactory
 from tests.lti.loopback.harness import LoopbackPlatform
+from tests.lti.platform import JwksServer, TestPlatform
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +77,24 @@ def platform_register(urls: dict, *, deployment_id: str = "deployment-1"):
 def course_register(urls: dict, *, deployment):
     """The LMS course as a launch would have stored it, with its service URLs."""
     return ContextFactory(
+        platform=deployment.platform,
         deployment=deployment,
         context_id="course-101",
         title="Anaesthesia 101",
         memberships_url=urls["memberships_url"],
         lineitems_url=urls["lineitems_url"],
     )
+
+
+@pytest.fixture
+def jwks_server():
+    """The test platform's JWKS, served over HTTP on loopback."""
+    server = JwksServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def lms(db, jwks_server):
+    """A registered platform with one deployment, signing with its own key."""
+    return TestPlatform(jwks_server)

@@ -1,4 +1,4 @@
-"""factory_boy factories for the LTI app: a platform, a course, its people and links."""
+"""factory_boy factories for the LTI app."""
 
 import factory
 from django.contrib.auth.models import Group
@@ -42,22 +42,22 @@ class ContextFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Context
 
-    deployment = factory.SubFactory(DeploymentFactory)
-    platform = factory.SelfAttribute("deployment.platform")
+    platform = factory.SubFactory(PlatformFactory)
+    deployment = factory.SubFactory(
+        DeploymentFactory, platform=factory.SelfAttribute("..platform")
+    )
     context_id = factory.Sequence(lambda n: f"course-{n}")
     title = factory.Sequence(lambda n: f"Course {n}")
-    group = factory.LazyAttribute(
-        lambda o: Group.objects.create(name=f"LMS {o.platform.pk}: {o.context_id}")
+    group = factory.SubFactory(
+        "tests.lti.factories.GroupFactory",
     )
 
 
-class IdentityFactory(factory.django.DjangoModelFactory):
+class GroupFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Identity
+        model = Group
 
-    issuer = factory.Sequence(lambda n: f"https://lms{n}.example.edu")
-    subject = factory.Sequence(lambda n: f"user-{n}")
-    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -76,9 +76,16 @@ class ResourceLinkFactory(factory.django.DjangoModelFactory):
     context = factory.SubFactory(ContextFactory)
     resource_link_id = factory.Sequence(lambda n: f"link-{n}")
     quiz = factory.SubFactory(QuizFactory)
-    lineitem_url = factory.LazyAttribute(
-        lambda o: f"{o.context.platform.issuer}/ags/lineitems/1"
-    )
+    lineitem_url = "https://lms.example.edu/lineitems/1"
+
+
+class IdentityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Identity
+
+    issuer = "https://lms.example.edu"
+    subject = factory.Sequence(lambda n: f"sub-{n}")
+    user = factory.SubFactory(UserFactory)
 
 
 class GradePostFactory(factory.django.DjangoModelFactory):

@@ -19,7 +19,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from quizzes.choices import AttemptState
@@ -31,24 +30,6 @@ from tests.processes import wait_until
 from tests.views.factories import quiz_with_questions
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _resolves(name: str, *args) -> bool:
-    try:
-        reverse(name, args=args)
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# Until helper B's launch and deep linking are merged on this branch; then these
-# marks go.
-needs_launch = pytest.mark.skipif(
-    not _resolves("lti:launch"), reason="needs the LTI launch (helper B)"
-)
-needs_deep_linking = pytest.mark.skipif(
-    not _resolves("lti:deep_link", "k"), reason="needs deep linking (helper B)"
-)
 
 
 @pytest.fixture
@@ -80,7 +61,6 @@ def register(urls: dict) -> None:
     )
 
 
-@needs_launch
 def test_a_learner_launches_sits_a_timed_quiz_and_the_score_reaches_the_lms(
     loopback_lms, tool, page
 ):
@@ -128,7 +108,6 @@ def test_a_learner_launches_sits_a_timed_quiz_and_the_score_reaches_the_lms(
     assert GradePost.objects.get(user=ann).status == GradePost.Status.SENT
 
 
-@needs_deep_linking
 def test_an_instructor_deep_links_a_quiz_and_its_link_opens_it(
     loopback_lms, tool, page
 ):
@@ -165,7 +144,6 @@ def deep_link_pick(page, quiz) -> None:
     page.get_by_role("button", name="Add this quiz").click()
 
 
-@needs_launch
 def test_a_roster_sync_imports_the_lms_members(loopback_lms, tool, page):
     """Before any learner launches: the instructor's "Sync roster" on the course
     page brings the LMS's learners into the course's cohort, listed there."""

@@ -123,5 +123,5 @@ def test_the_jwks_endpoint_is_public_and_briefly_cacheable(client):
 
 
 def test_the_jwks_endpoint_refuses_a_post(client):
-    """Only GET (and HEAD) are answered."""
+    """Only GET is answered."""
     assert client.post(reverse("lti:jwks")).status_code == 405

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pylti1p3.registration import Registration
 
 from quizzes.lti.keys import tool_keys_rotate
-from quizzes.lti.tool_conf import DbToolConf
+from quizzes.lti.tool_conf import DbToolConf, service_connector_for
 from tests.lti.factories import DeploymentFactory, PlatformFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +111,48 @@ def test_the_tool_conf_jwks_is_the_published_one():
     """Whatever the platform asked about, our keys are the same."""
     key, _ = tool_keys_rotate(now=NOW)
     assert [k["kid"] for k in DbToolConf().get_jwks()["keys"]] == [key.kid]
+
+
+def test_service_tokens_are_cached_per_client_id():
+    """Two registrations of one LMS (same issuer) never share an access token."""
+    tool_keys_rotate(now=NOW)
+    first = PlatformFactory()
+    second = PlatformFactory(issuer=first.issuer)
+    scopes = ["https://purl.imsglobal.org/spec/lti-ags/scope/score"]
+    assert service_connector_for(first)._scope_key(scopes) != service_connector_for(
+        second
+    )._scope_key(scopes)
+
+
+def test_the_service_token_request_is_signed_with_the_tool_key(monkeypatch):
+    """The client assertion carries our kid, verifies with our JWKS, is addressed to
+    the token URL, and the request has a timeout."""
+    key, _ = tool_keys_rotate(now=NOW)
+    platform = PlatformFactory()
+    sent = {}
+
+    class Response:
+        ok = True
+
+        def json(self):
+            return {"access_token": "t-1", "expires_in": 3600}
+
+    def request(self, method, url, **kwargs):
+        sent.update(method=method, url=url, **kwargs)
+        return Response()
+
+    monkeypatch.setattr("requests.Session.request", request)
+    connector = service_connector_for(platform)
+    assert connector.get_access_token(["scope-a"]) == "t-1"
+    assertion = sent["data"]["client_assertion"]
+    assert jwt.get_unverified_header(assertion)["kid"] == key.kid
+    jwk_set = jwt.PyJWKSet.from_dict(DbToolConf().get_jwks())
+    claims = jwt.decode(
+        assertion,
+        jwk_set[key.kid].key,
+        algorithms=["RS256"],
+        audience=platform.auth_token_url,
+    )
+    assert claims["iss"] == claims["sub"] == platform.client_id
+    assert (sent["method"], sent["url"]) == ("POST", platform.auth_token_url)
+    assert sent["timeout"] == 10

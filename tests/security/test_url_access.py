@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from quizzes.lti.keys import tool_keys_rotate
 from quizzes.models import Attempt, AttemptRegrade
 from quizzes.services.attempts import answer_save, attempt_start
 from quizzes.services.attempts_admin import attempt_deadline_extend
@@ -26,6 +27,7 @@ from tests.factories import (
     QuizOverrideFactory,
     UserFactory,
 )
+from tests.lti.factories import IdentityFactory, ResourceLinkFactory
 
 PUBLIC = {
     "healthz",
@@ -35,9 +37,19 @@ PUBLIC = {
     # The attempt pages' service worker: the same script for everyone, no data.
     "attempts/sw.js",
 }
+# LTI: the tool's public keys are public; the OIDC login initiation answers a
+# request naming no registered platform with its 400 page (quizzes/lti/views.py).
+PUBLIC |= {"lti/jwks/"}
+LTI_LOGIN = {"lti/login/": 400}
 # Redirects to a static file, for everyone: browsers fetch it before any log-in.
 STATIC_REDIRECTS = {"favicon.ico": "/static/quizzes/favicon.svg"}
-ADMIN_ONLY_SUPERUSER = ("admin/auth/",)
+ADMIN_ONLY_SUPERUSER = (
+    "admin/auth/",
+    # The LMS registrations, the tool's keys, who is who in each LMS.
+    "admin/lti/platform/",
+    "admin/lti/toolkey/",
+    "admin/lti/identity/",
+)
 # Log-out answers a GET with a redirect (it takes a POST); nothing to protect.
 LOGOUT = {"admin/logout/", "accounts/logout/"}
 
@@ -63,7 +75,7 @@ def walk(patterns, prefix=""):
 
 def concrete(route: str, world: World) -> str:
     """Fill the route's parameters with trainee B's objects (or any of the model's)."""
-    if route == "admin/^(?P<app_label>auth|axes|quizzes)/$":
+    if route.startswith("admin/^(?P<app_label>"):
         return "/admin/quizzes/"
     if route == "admin/(?P<url>.*)$":
         return "/admin/no-such-page/"
@@ -86,6 +98,8 @@ def concrete(route: str, world: World) -> str:
     url = url.replace("<id>", str(world.trainee_b.pk))  # the user admin's password page
     url = url.replace("<int:trainee_id>", str(world.trainee_b.pk))
     url = url.replace("<str:kind>", "sections")
+    url = url.replace("<int:context_id>", "1")  # an LMS course: nobody's here
+    url = url.replace("<str:key>", "0" * 32)  # a deep linking nobody started
     url = re.sub(r"<(slug:)?slug>", world.slug, url)
     url = re.sub(r"<(int:)?attempt_id>", str(world.attempt_b.pk), url)
     url = re.sub(r"<(int:)?question_id>", str(world.question_b), url)
@@ -131,6 +145,10 @@ def world(db):
         max_score=1,
     )
     Group.objects.get_or_create(name="Spare group")
+    # The LMS admin's object URLs are filled with these rows.
+    tool_keys_rotate(now=quiz.created_at)
+    ResourceLinkFactory(quiz=quiz)
+    IdentityFactory(user=trainee_b)
     who = {"username": "someone", "ip_address": "10.0.0.9", "user_agent": "x"}
     AccessAttempt.objects.create(**who, failures_since_start=1)
     AccessLog.objects.create(**who)
@@ -159,6 +177,8 @@ def test_anonymous_is_sent_to_log_in_everywhere_but_the_public_pages(client, url
         elif route in STATIC_REDIRECTS:
             assert response.status_code == 302, url
             assert response["Location"] == STATIC_REDIRECTS[route], url
+        elif route in LTI_LOGIN:
+            assert response.status_code == LTI_LOGIN[route], url
         elif route in LOGOUT:
             assert response.status_code in (302, 405), url
         elif route.startswith("api/"):

@@ -1,3 +1,7 @@
-"""The LTI app's admin: one module per area; importing them registers them."""
+"""The LMS (LTI 1.3) admin: one module per area; importing them registers them.
 
-from quizzes.lti.admin import grades  # noqa: F401  (registration)
+``launch``: platforms, deployments, tool keys, identities, courses, links.
+``grades``: the grade outbox (what was sent to the LMS gradebooks, what failed).
+"""
+
+from quizzes.lti.admin import grades, launch  # noqa: F401  (registration)

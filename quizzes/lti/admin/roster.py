@@ -8,9 +8,10 @@ from django.utils import timezone
 from quizzes.lti.services.roster import RosterError, roster_sync
 
 
-@admin.action(description="Sync the roster from the LMS", permissions=["view"])
+@admin.action(description="Sync the roster from the LMS", permissions=["change"])
 def sync_roster(modeladmin, request, queryset):
-    """Read each selected course's roster from its LMS (NRPS) now."""
+    """Read each selected course's roster from its LMS (NRPS) now (a change to
+    memberships: superusers, not the instructors who may only view courses)."""
     now = timezone.now()
     for context in queryset.select_related("platform", "group"):
         try:

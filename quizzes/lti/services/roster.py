@@ -7,8 +7,9 @@ anyone launches.
 - finds each member's user by (issuer, LMS user id) through ``Identity``, or
   creates one (no usable password: they sign in through the LMS), and refreshes
   their name and email from the roster;
-- upserts their ``Membership`` with the role mapped from the LTI roles (Learner →
-  learner; Instructor, ContentDeveloper → instructor, of this course only);
+- upserts their ``Membership`` with the role mapped from the LTI roles as a launch
+  maps them (``roles.our_role``: Learner → learner; Instructor, ContentDeveloper →
+  instructor, of this course only; other roles are left out);
 - puts the learners in the course's cohort group, which the progress pages list,
   and takes out those who are no longer learners;
 - deactivates the memberships of people no longer listed, or listed as inactive or
@@ -20,27 +21,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from secrets import token_hex
 
 import requests
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils.text import slugify
 from pylti1p3.exception import LtiException
 from pylti1p3.names_roles import NamesRolesProvisioningService
 
+from quizzes.lti.launch import lti_username
 from quizzes.lti.models import Context, Identity, Membership
+from quizzes.lti.roles import our_role
 from quizzes.lti.services.connector import NoToolKey, service_connector
 
 logger = logging.getLogger(__name__)
-
-LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership"
-INSTRUCTOR_ROLES = {
-    f"{LIS}#Instructor",
-    f"{LIS}#ContentDeveloper",
-    "Instructor",
-    "ContentDeveloper",
-}
-LEARNER_ROLES = {f"{LIS}#Learner", "Learner"}
 
 
 class RosterError(Exception):
@@ -60,17 +54,6 @@ class RosterReport:
             f"({self.users_created} new account(s)); {self.deactivated} "
             "membership(s) deactivated"
         )
-
-
-def role_of(roles) -> str | None:
-    """Our role for a member's LTI context roles: instructor first, then learner;
-    None for any other role (a mentor, an administrator only)."""
-    roles = set(roles or [])
-    if roles & INSTRUCTOR_ROLES:
-        return Membership.Role.INSTRUCTOR
-    if roles & LEARNER_ROLES:
-        return Membership.Role.LEARNER
-    return None
 
 
 def roster_sync(*, context: Context, now: datetime) -> RosterReport:
@@ -101,7 +84,7 @@ def _apply(*, context: Context, members, now: datetime) -> RosterReport:
     issuer = context.platform.issuer
     listed: dict[str, tuple[str, dict]] = {}
     for member in members:
-        role = role_of(member.get("roles"))
+        role = our_role(member.get("roles"))
         if (
             role
             and member.get("status", "Active") == "Active"
@@ -120,7 +103,7 @@ def _apply(*, context: Context, members, now: datetime) -> RosterReport:
     for subject, (role, member) in listed.items():
         identity = identities.get(subject)
         if identity is None:
-            user = _user_create(member)
+            user = _user_create(issuer=issuer, subject=subject, member=member)
             Identity.objects.create(issuer=issuer, subject=subject, user=user)
             created += 1
         else:
@@ -159,18 +142,15 @@ def _names(member: dict) -> dict:
     }
 
 
-def _user_create(member: dict):
-    """A trainee account for an LMS member: no usable password, a username from
-    their email or name, made unique."""
-    names = _names(member)
-    base = slugify(names["email"].split("@")[0] or member.get("name") or "") or "lms"
-    base = f"lms-{base}"[:140]
+def _user_create(*, issuer: str, subject: str, member: dict):
+    """A trainee account for an LMS member, named as a launch names it
+    (``launch.lti_username``), with no usable password: they sign in through the
+    LMS."""
     User = get_user_model()
-    username, n = base, 1
+    username = lti_username(issuer=issuer, subject=subject)
     while User.objects.filter(username=username).exists():
-        n += 1
-        username = f"{base}-{n}"
-    user = User(username=username, **names)
+        username = f"{lti_username(issuer=issuer, subject=subject)}-{token_hex(3)}"
+    user = User(username=username, **_names(member))
     user.set_unusable_password()
     user.save()
     return user
