@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from quizzes.exports import csv_response
+from quizzes.lti.admin.launch import InstructorsMayView
 from quizzes.lti.models import GradePost
 from quizzes.lti.services.grades import grade_post_send, grade_posts_retry
 
@@ -28,7 +29,10 @@ CSV_HEADER = [
 
 
 @admin.register(GradePost)
-class GradePostAdmin(admin.ModelAdmin):
+class GradePostAdmin(InstructorsMayView, admin.ModelAdmin):
+    """Instructors see the outbox (and may retry): a grade that did not reach the
+    gradebook is theirs to notice; editing stays with superusers."""
+
     list_display = [
         "user",
         "quiz",
@@ -88,7 +92,7 @@ class GradePostAdmin(admin.ModelAdmin):
         text = post.last_error
         return text if len(text) <= 80 else text[:79] + "…"
 
-    @admin.action(description="Retry now", permissions=["change"])
+    @admin.action(description="Retry now", permissions=["view"])
     def retry_now(self, request, queryset):
         """Send the selected grades that are not sent, now, with their count of
         tries started again (sent ones are left alone)."""

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.lti.models import GradePost
+from tests.admin.factories import InstructorFactory
 from tests.factories import UserFactory
 from tests.lti.factories import GradePostFactory
 
@@ -82,3 +83,22 @@ def test_the_selected_grades_export_as_csv(admin_client, posts):
     header, row = text.splitlines()
     assert header.startswith("username,quiz,course")
     assert row.startswith("ann,") and "Failed (retrying)" in row
+
+
+def test_an_instructor_sees_the_outbox_and_may_retry_but_not_edit(
+    client, posts, monkeypatch
+):
+    """The failures are the instructors' to notice: they view and retry; a
+    grade's row stays read-only for them."""
+    client.force_login(InstructorFactory())
+    page = client.get(URL).content.decode()
+    assert "ann" in page and "Retry now" in page
+    monkeypatch.setattr("quizzes.lti.services.grades._post_score", lambda post: None)
+    response = client.post(
+        URL,
+        {"action": "retry_now", "_selected_action": [posts["failed"].pk]},
+        follow=True,
+    )
+    assert "Sent 1 grade(s)" in response.content.decode()
+    change = reverse("admin:lti_gradepost_change", args=[posts["sent"].pk])
+    assert client.post(change, {"score_given": "99"}).status_code == 403
