@@ -192,6 +192,21 @@ def request_allowed(*, quiz: SebQuiz, url: str, headers: Mapping[str, str]) -> b
     )
 
 
+def request_admitted(*, quiz: SebQuiz, request) -> bool:
+    """``request_allowed`` for a Django request, which the views and the API ask.
+
+    The URL is the one the browser asked for, as SEB hashed it: behind a
+    TLS-terminating proxy the scheme comes from ``SECURE_PROXY_SSL_HEADER`` and
+    the host from the Host header the proxy passes on. Nothing is computed for a
+    quiz that does not require SEB.
+    """
+    if not quiz.seb_required:
+        return True
+    return request_allowed(
+        quiz=quiz, url=request.build_absolute_uri(), headers=request.headers
+    )
+
+
 def seb_link(url: str) -> str:
     """The link that opens ``url`` (a .seb file's address) in SEB: seb(s)://."""
     if url.startswith("https://"):
