@@ -227,3 +227,18 @@ def test_existing_quizzes_do_not_require_seb(client_of, trainee):
     response = client.post(start_path(quiz))
     assert response.status_code == 302
     assert client.get(response.url).status_code == 200
+
+
+def test_attempt_page_in_seb_registers_no_offline_worker(client_of, trainee, attempt):
+    """The offline worker's own fetches of a page need not carry SEB's headers
+    (they would be refused): a SEB quiz's page does not register it."""
+    path = attempt.get_absolute_url()
+    page = client_of(trainee).get(path, headers=config_key_headers(path))
+    assert page.status_code == 200
+    assert "data-service-worker-url" not in page.content.decode()
+
+
+def test_attempt_page_of_other_quizzes_keeps_the_offline_worker(client_of, trainee):
+    quiz = quiz_with_questions(1)
+    response = client_of(trainee).post(start_path(quiz), follow=True)
+    assert "data-service-worker-url" in response.content.decode()
