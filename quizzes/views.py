@@ -617,6 +617,10 @@ def question_report(request, attempt_id: int, question_id: int):
     now = timezone.now()
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
     attempt = attempt_expire_if_due(attempt=attempt, now=now)
+    # During a SEB sitting (tutor feedback), from SEB only; after it, like the
+    # review, from any browser.
+    if attempt.is_in_progress and (refused := _seb_refusal(request, attempt.quiz)):
+        return refused
     position = (
         attempt.answers.filter(question_id=question_id)
         .values_list("position", flat=True)

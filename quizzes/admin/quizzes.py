@@ -188,7 +188,13 @@ class QuizAdmin(admin.ModelAdmin):
         "mean_score",
         "statistics",
     ]
-    list_filter = [QuizKindFilter, "mode", "grading_method", "review_shows"]
+    list_filter = [
+        QuizKindFilter,
+        "mode",
+        "grading_method",
+        "review_shows",
+        "seb_required",
+    ]
     list_select_related = ["owner"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}

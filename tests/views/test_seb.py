@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt, Quiz, QuizSebFile
-from quizzes.services.attempts import attempt_start
+from quizzes.services.attempts import attempt_finish, attempt_start
 from tests.seb_requests import (
     OTHER_CONFIG_KEY,
     browser_exam_key_headers,
@@ -242,3 +242,23 @@ def test_attempt_page_of_other_quizzes_keeps_the_offline_worker(client_of, train
     quiz = quiz_with_questions(1)
     response = client_of(trainee).post(start_path(quiz), follow=True)
     assert "data-service-worker-url" in response.content.decode()
+
+
+class TestProblemReport:
+    def report(self, client, attempt, headers=None):
+        answer = attempt.answers.order_by("position").first()
+        path = reverse("question_report", args=[attempt.pk, answer.question_id])
+        data = {"category": "key", "text": "The key looks wrong."}
+        return client.post(path, data, headers=headers or {})
+
+    def test_report_during_a_seb_sitting_outside_seb_is_refused(
+        self, client_of, trainee, attempt
+    ):
+        assert self.report(client_of(trainee), attempt).status_code == 403
+
+    def test_report_after_the_sitting_is_not_asked_for_seb(
+        self, client_of, trainee, attempt
+    ):
+        """Like the result and the review: the sitting is over."""
+        attempt_finish(attempt=attempt, now=NOW)
+        assert self.report(client_of(trainee), attempt).status_code == 302
