@@ -20,8 +20,9 @@ from ninja.security import django_auth
 from pydantic import ConfigDict, Field, StrictBool, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Quiz
 from quizzes.presenters import attempt_feedback, attempt_questions
+from quizzes.seb import request_admitted
 from quizzes.selectors import (
     attempt_for_trainee,
     quizzes_visible_to,
@@ -41,6 +42,27 @@ api = NinjaAPI(
 
 class ErrorOut(Schema):
     error: str
+    # A refusal a client can act on, e.g. "seb_required" (403): open the quiz in
+    # Safe Exam Browser.
+    code: str | None = None
+
+
+SEB_REQUIRED = (
+    "This quiz must be sat in Safe Exam Browser: this request does not carry a "
+    "valid X-SafeExamBrowser-ConfigKeyHash or X-SafeExamBrowser-RequestHash for "
+    "its URL. Open the quiz's page in Safe Exam Browser."
+)
+
+
+class SebRequired(Exception):
+    """The quiz requires Safe Exam Browser and the request does not prove it."""
+
+
+def _require_seb(request, quiz: Quiz) -> None:
+    """Refuse (403, ``seb_required``) a request that the quiz's Safe Exam Browser
+    rule does not admit (``quizzes.seb.request_admitted``)."""
+    if not request_admitted(quiz=quiz, request=request):
+        raise SebRequired
 
 
 class ChoiceOut(Schema):
@@ -166,6 +188,13 @@ def attempt_error(request, exc: service.AttemptError):
     return api.create_response(request, {"error": str(exc)}, status=status)
 
 
+@api.exception_handler(SebRequired)
+def seb_required(request, exc: SebRequired):
+    return api.create_response(
+        request, {"error": SEB_REQUIRED, "code": "seb_required"}, status=403
+    )
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     problems = [
@@ -220,6 +249,7 @@ def _result(attempt: Attempt) -> dict | None:
 def start_attempt(request, slug: str):
     now = timezone.now()
     quiz = get_object_or_404(quizzes_visible_to(trainee=request.user), slug=slug)
+    _require_seb(request, quiz)
     result = service.attempt_start(trainee=request.user, quiz=quiz, now=now)
     attempt = result.attempt
     body = {
@@ -240,6 +270,7 @@ def start_attempt(request, slug: str):
 def get_attempt(request, attempt_id: int):
     now = timezone.now()
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    _require_seb(request, attempt.quiz)
     attempt = service.attempt_expire_if_due(attempt=attempt, now=now)
     answers = list(attempt.answers.select_related("question", "question_version"))
     return {
@@ -283,6 +314,8 @@ def save_answer(request, attempt_id: int, question_id: int, payload: AnswerIn):
         now=now,
         seq=payload.seq,
         struck=payload.struck,
+        # A quiz without SEB is saved in one statement, its quiz never read.
+        quiz_check=lambda quiz: _require_seb(request, quiz),
     )
     return {
         "saved": True,
@@ -308,6 +341,7 @@ def confirm_answer(request, attempt_id: int, question_id: int):
     now = timezone.now()
     payload = _confirm_payload(request)
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    _require_seb(request, attempt.quiz)
     answer = service.answer_confirm(
         attempt=attempt,
         question_id=question_id,
@@ -356,5 +390,6 @@ def _confirm_payload(request) -> ConfirmIn:
 )
 def submit_attempt(request, attempt_id: int):
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    _require_seb(request, attempt.quiz)
     attempt = service.attempt_finish(attempt=attempt, now=timezone.now())
     return _result(attempt)

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz_detail"),
     path("quizzes/<slug:slug>/start/", views.quiz_start, name="quiz_start"),
+    path(
+        "quizzes/<slug:slug>/safe-exam-browser.seb",
+        views.quiz_seb_file,
+        name="quiz_seb_file",
+    ),
     path("attempts/sw.js", views.service_worker, name="service_worker"),
     path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
     path(

@@ -50,7 +50,7 @@ from quizzes.dashboard import (
     time_left_text,
 )
 from quizzes.forms import AnswerForm, BuilderForm, QuestionRefForm, ReviewSessionForm
-from quizzes.models import Answer, Attempt, Quiz
+from quizzes.models import Answer, Attempt, Quiz, QuizSebFile
 from quizzes.models.reports import REPORT_TEXT_MAX
 from quizzes.presenters import (
     REVIEW_FILTERS,
@@ -66,6 +66,7 @@ from quizzes.presenters import (
 )
 from quizzes.progress import ProgressFilter, top_sections, trainee_mastery
 from quizzes.quiz_settings import QuizSettings
+from quizzes.seb import request_admitted, seb_link
 from quizzes.selectors import (
     accommodation_for,
     assigned_quizzes,
@@ -349,6 +350,10 @@ def quiz_detail(request, slug: str):
         "review_after_close": quiz.review_from == ReviewFrom.AFTER_CLOSE,
         "score_only": quiz.review_shows != ReviewShows.FULL,
         "start_refusal": _start_refusal(standing, now),
+        # Outside SEB, the page says how to open the quiz in it, not "Start".
+        "seb": None
+        if request_admitted(quiz=quiz, request=request)
+        else _seb(request, quiz),
     }
     return render(request, "quizzes/quiz_detail.html", context)
 
@@ -358,6 +363,8 @@ def quiz_detail(request, slug: str):
 def quiz_start(request, slug: str):
     """Start an attempt (or resume the one in progress) and open its first question."""
     quiz = get_object_or_404(quizzes_visible_to(trainee=request.user), slug=slug)
+    if refused := _seb_refusal(request, quiz):
+        return refused
     try:
         result = attempt_start(trainee=request.user, quiz=quiz, now=timezone.now())
     except AttemptError as error:
@@ -375,6 +382,8 @@ def attempt_page(request, attempt_id: int):
     """One question of an attempt in progress; a POST saves it and moves on."""
     now = timezone.now()
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    if refused := _seb_refusal(request, attempt.quiz):
+        return refused
     if request.method == "POST":
         return _answer_post(request, attempt, now)
     attempt = attempt_expire_if_due(attempt=attempt, now=now)
@@ -431,6 +440,8 @@ def attempt_submit(request, attempt_id: int):
     """GET: what is still unanswered or flagged; POST: finish and score the attempt."""
     now = timezone.now()
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
+    if refused := _seb_refusal(request, attempt.quiz):
+        return refused
     if request.method == "POST":
         was_open = attempt.is_in_progress
         attempt = attempt_finish(attempt=attempt, now=now)
@@ -457,6 +468,24 @@ def attempt_submit(request, attempt_id: int):
         "clock": clock_text(seconds_left),
     }
     return render(request, "quizzes/attempt_submit.html", context)
+
+
+@login_required
+@require_GET
+def quiz_seb_file(request, slug: str):
+    """The quiz's Safe Exam Browser settings (.seb), to open the quiz in SEB.
+
+    For a trainee who may open the quiz: SEB fetches it from a seb(s):// link in
+    its own window, which shows the log-in page first if need be.
+    """
+    seb_file = get_object_or_404(
+        QuizSebFile.objects.filter(
+            quiz__in=quizzes_visible_to(trainee=request.user), quiz__slug=slug
+        )
+    )
+    response = HttpResponse(bytes(seb_file.content), content_type="application/seb")
+    response["Content-Disposition"] = f'attachment; filename="{slug}.seb"'
+    return response
 
 
 @require_GET
@@ -588,6 +617,10 @@ def question_report(request, attempt_id: int, question_id: int):
     now = timezone.now()
     attempt = attempt_for_trainee(trainee=request.user, attempt_id=attempt_id)
     attempt = attempt_expire_if_due(attempt=attempt, now=now)
+    # During a SEB sitting (tutor feedback), from SEB only; after it, like the
+    # review, from any browser.
+    if attempt.is_in_progress and (refused := _seb_refusal(request, attempt.quiz)):
+        return refused
     position = (
         attempt.answers.filter(question_id=question_id)
         .values_list("position", flat=True)
@@ -708,6 +741,24 @@ def availability_text(quiz: Quiz | QuizSettings, now: datetime) -> str:
 
 def _when(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%d %B %Y at %H:%M %Z}"
+
+
+def _seb_refusal(request, quiz: Quiz):
+    """The page that says how to open the quiz in Safe Exam Browser (403) when
+    the quiz requires SEB and the request does not prove it; else None."""
+    if request_admitted(quiz=quiz, request=request):
+        return None
+    context = {"quiz": quiz, "seb": _seb(request, quiz)}
+    return render(request, "quizzes/seb_required.html", context, status=403)
+
+
+def _seb(request, quiz: Quiz) -> dict:
+    """The links that open the quiz in SEB: its .seb file over HTTP(S), and the
+    same address as seb(s)://, which SEB itself opens (when there is a file)."""
+    if not quiz.seb_file_config_key:
+        return {"download_url": None, "seb_url": None}
+    url = request.build_absolute_uri(reverse("quiz_seb_file", args=[quiz.slug]))
+    return {"download_url": url, "seb_url": seb_link(url)}
 
 
 def _start_refusal(standing, now: datetime) -> str | None:

@@ -68,3 +68,19 @@ def test_persistent_database_connections_are_health_checked():
     for url in ("sqlite:////tmp/x.sqlite3", "postgres://u@127.0.0.1:5432/x"):
         result = manage("shell", "-c", code, DATABASE_URL=url, **env)
         assert result.stdout.splitlines()[-1] == "60 True", result.stderr
+
+
+def test_the_url_behind_the_proxy_is_the_browsers():
+    """Safe Exam Browser's hashes cover the URL the browser sees: behind the
+    TLS-terminating proxy the scheme is X-Forwarded-Proto's, the host the Host
+    header's (X-Forwarded-Host is not trusted): tests/views/test_seb.py checks
+    both with these values."""
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SECURE_PROXY_SSL_HEADER, settings.USE_X_FORWARDED_HOST)"
+    )
+    env = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "x.example"}
+    result = manage("shell", "-c", code, **env)
+    assert result.stdout.strip().splitlines()[-1] == (
+        "('HTTP_X_FORWARDED_PROTO', 'https') False"
+    ), result.stderr

@@ -46,7 +46,12 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto. Safe Exam Browser
+# hashes the URL the browser sees (quizzes.seb): the scheme comes from this header,
+# and the host from the Host header, which the proxy passes on as the browser sent
+# it (HAProxy does by default; nginx with "proxy_set_header Host $host").
+# USE_X_FORWARDED_HOST stays off: it is not needed, and a client could choose the
+# X-Forwarded-Host of a proxy that passes one through.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 # LTI: an LMS shows the tool in an iframe on its own site, and posts the launch

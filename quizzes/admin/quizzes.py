@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from quizzes.admin.documents import ADMIN_CSS
 from quizzes.admin.fields import MinutesField, TraineeChoiceField, trainee_choices
@@ -15,6 +17,8 @@ from quizzes.admin.prepare import prepare_view
 from quizzes.admin.regrade import regrade_selected
 from quizzes.models import Accommodation, Quiz, QuizDraw, QuizQuestion, Section
 from quizzes.models.documents import SECTION_PATH_RELATED
+from quizzes.seb import SEB_FILE_MAX_BYTES, config_key_from_seb_file
+from quizzes.services.seb import quiz_seb_file_remove, quiz_seb_file_set
 from quizzes.statistics import draw_pool_sizes, quizzes_with_stats
 
 
@@ -117,8 +121,62 @@ class QuizKindFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QuizAdminForm(forms.ModelForm):
+    """The quiz's settings, with its Safe Exam Browser file: an upload whose
+    Config Key is computed at once (``quizzes.seb``), or the removal of the file."""
+
+    seb_file = forms.FileField(
+        label=".seb file",
+        required=False,
+        help_text="The settings trainees open the quiz with, saved unencrypted "
+        "by SEB's configuration tool. Its Config Key is allowed as well as the "
+        "keys above, and trainees can download it from the quiz's page. A new "
+        "file replaces the old one.",
+    )
+    seb_file_clear = forms.BooleanField(
+        label="Remove the .seb file (and stop allowing its Config Key)",
+        required=False,
+    )
+
+    # No Meta: the admin builds the form from its fieldsets (modelform_factory).
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("seb_file")
+        self.seb_upload = None
+        if upload and cleaned.get("seb_file_clear"):
+            self.add_error(
+                "seb_file_clear",
+                "Either upload a new .seb file or remove the old one, not both.",
+            )
+        elif upload:
+            self._read_seb_file(upload)
+        elif cleaned.get("seb_file_clear"):
+            # Read by the model's clean(): a quiz that requires SEB needs a key.
+            self.instance.seb_file_config_key = ""
+        return cleaned
+
+    def _read_seb_file(self, upload) -> None:
+        if upload.size > SEB_FILE_MAX_BYTES:
+            self.add_error(
+                "seb_file",
+                f"“{upload.name}” is over {SEB_FILE_MAX_BYTES // 1024} KB: a .seb "
+                "file is a few dozen. Is it the right file?",
+            )
+            return
+        content = upload.read()
+        try:
+            key = config_key_from_seb_file(content)
+        except ValueError as error:
+            self.add_error("seb_file", f"“{upload.name}”: {error}")
+            return
+        self.instance.seb_file_config_key = key
+        self.seb_upload = (upload.name, content)
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
+    form = QuizAdminForm
     list_display = [
         "title",
         "mode",
@@ -130,7 +188,13 @@ class QuizAdmin(admin.ModelAdmin):
         "mean_score",
         "statistics",
     ]
-    list_filter = [QuizKindFilter, "mode", "grading_method", "review_shows"]
+    list_filter = [
+        QuizKindFilter,
+        "mode",
+        "grading_method",
+        "review_shows",
+        "seb_required",
+    ]
     list_select_related = ["owner"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
@@ -153,7 +217,27 @@ class QuizAdmin(admin.ModelAdmin):
         ),
         ("Delivery", {"fields": ["shuffle_questions", "shuffle_choices"]}),
         ("Review", {"fields": ["review_shows", "review_from"]}),
+        (
+            "Safe Exam Browser",
+            {
+                "fields": [
+                    "seb_required",
+                    "seb_config_keys",
+                    "seb_browser_exam_keys",
+                    "seb_file",
+                    "seb_file_key",
+                    "seb_file_clear",
+                ],
+                "description": "A quiz that requires Safe Exam Browser can be "
+                "started and sat only in SEB run with one of these keys: every "
+                "request of an attempt carries a hash of its address and the key, "
+                "checked here. Other browsers get a page that explains how to open "
+                "the quiz in SEB. Set the .seb file's start address to the quiz's "
+                "page.",
+            },
+        ),
     ]
+    readonly_fields = ["seb_file_key"]
 
     class Media:
         css = ADMIN_CSS
@@ -166,6 +250,25 @@ class QuizAdmin(admin.ModelAdmin):
         if db_field.name == "time_limit":
             return time_limit_field()
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.seb_upload:
+            name, content = form.seb_upload
+            quiz_seb_file_set(quiz=obj, name=name, content=content, now=timezone.now())
+        elif form.cleaned_data.get("seb_file_clear"):
+            quiz_seb_file_remove(quiz=obj)
+
+    @admin.display(description="Config Key of the .seb file")
+    def seb_file_key(self, obj):
+        # From the quiz row (no read of the file): set exactly when there is one.
+        if obj is None or not obj.seb_file_config_key:
+            return "No .seb file uploaded."
+        return format_html(
+            '<code>{}</code> · <a href="{}">download the file</a>',
+            obj.seb_file_config_key,
+            reverse("quiz_seb_file", args=[obj.slug]),
+        )
 
     def save_formset(self, request, form, formset, change):
         # Overrides record who made them: the service does that, not the formset.

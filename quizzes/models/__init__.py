@@ -7,6 +7,7 @@ from quizzes.models.quizzes import (
     QuizDraw,
     QuizOverride,
     QuizQuestion,
+    QuizSebFile,
 )
 from quizzes.models.reports import ProblemReport
 from quizzes.models.reviews import ReviewCard
@@ -27,6 +28,7 @@ __all__ = [
     "QuizDraw",
     "QuizOverride",
     "QuizQuestion",
+    "QuizSebFile",
     "ReviewCard",
     "Section",
     "SourceDocument",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from quizzes.choices import GradingMethod, QuizMode, ReviewFrom, ReviewShows
+from quizzes.seb import parse_keys
 
 
 class Quiz(models.Model):
@@ -69,6 +70,32 @@ class Quiz(models.Model):
         editable=False,
         help_text="The trainee who built this test; blank for an assigned quiz.",
     )
+    # Safe Exam Browser (``quizzes.seb``): when required, every request to the
+    # quiz's attempt pages and API must prove it comes from SEB with one of these
+    # keys. Stored as entered (one a line), validated by ``clean()``.
+    seb_required = models.BooleanField(
+        "require Safe Exam Browser",
+        default=False,
+        help_text="Trainees can start and sit this quiz only in Safe Exam Browser "
+        "run with one of the keys below (or the uploaded .seb file).",
+    )
+    seb_config_keys = models.TextField(
+        "allowed Config Keys",
+        blank=True,
+        help_text="One a line, 64 hexadecimal digits each: SEB shows a "
+        "configuration's Config Key in its settings (Exam → Config Key).",
+    )
+    seb_browser_exam_keys = models.TextField(
+        "allowed Browser Exam Keys",
+        blank=True,
+        help_text="One a line, 64 hexadecimal digits each: a Browser Exam Key also "
+        "pins SEB's version and build (Exam → Browser Exam Key).",
+    )
+    # The Config Key computed from the uploaded .seb file (``QuizSebFile``), also
+    # allowed: kept apart from the keys entered, so that a new file replaces it.
+    seb_file_config_key = models.CharField(
+        "Config Key of the .seb file", max_length=64, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +103,14 @@ class Quiz(models.Model):
         ordering = ["title"]
         verbose_name_plural = "quizzes"
         constraints = [
+            # A quiz that requires SEB with no key would refuse every trainee.
+            models.CheckConstraint(
+                condition=Q(seb_required=False)
+                | ~Q(seb_config_keys="")
+                | ~Q(seb_browser_exam_keys="")
+                | ~Q(seb_file_config_key=""),
+                name="quiz_seb_required_has_key",
+            ),
             # A personal test is sat once, reviewed at once, and has no dates
             # that an override could open to anyone else. (Fixed questions and
             # no draws are kept by ``services.personal_tests``, the one writer.)
@@ -135,6 +170,51 @@ class Quiz(models.Model):
             )
         if self.owner_id is not None and self.pk and self.draws.exists():
             raise ValidationError("A personal test has fixed questions, no draws.")
+        self._clean_seb()
+
+    def _clean_seb(self):
+        errors = {}
+        for field in ("seb_config_keys", "seb_browser_exam_keys"):
+            try:
+                parse_keys(getattr(self, field))
+            except ValueError as error:
+                errors[field] = str(error)
+        if errors:
+            raise ValidationError(errors)
+        if self.seb_required and not (
+            self.seb_config_keys.strip()
+            or self.seb_browser_exam_keys.strip()
+            or self.seb_file_config_key
+        ):
+            raise ValidationError(
+                {
+                    "seb_required": "A quiz that requires Safe Exam Browser needs "
+                    "at least one Config Key or Browser Exam Key, or a .seb file."
+                }
+            )
+
+
+class QuizSebFile(models.Model):
+    """The .seb file of a quiz that requires Safe Exam Browser, as uploaded.
+
+    Trainees download it to open the quiz in SEB. Kept apart from ``Quiz`` so that
+    the many reads of a quiz never carry the file; its Config Key is on the quiz
+    (``Quiz.seb_file_config_key``). In the database rather than on disk, so that
+    every application node serves it.
+    """
+
+    quiz = models.OneToOneField(
+        Quiz, on_delete=models.CASCADE, primary_key=True, related_name="seb_file"
+    )
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = ".seb file"
+
+    def __str__(self):
+        return self.name
 
 
 class QuizQuestion(models.Model):

@@ -33,13 +33,14 @@ from datetime import datetime
 from django.db import connection
 
 from quizzes.choices import AttemptState, QuestionKind
-from quizzes.models import Answer, Attempt, Question, QuestionVersion
+from quizzes.models import Answer, Attempt, Question, QuestionVersion, Quiz
 from quizzes.models.attempts import GRACE
 
 _ANSWER = Answer._meta.db_table
 _ATTEMPT = Attempt._meta.db_table
 _QUESTION = Question._meta.db_table
 _VERSION = QuestionVersion._meta.db_table
+_QUIZ = Quiz._meta.db_table
 _FIELDS = [f for f in Answer._meta.concrete_fields]
 
 
@@ -53,9 +54,13 @@ def answer_update(
     flagged: bool | None,
     seq: int | None,
     now: datetime,
+    seb_free: bool = False,
 ) -> tuple[Answer, datetime | None] | None:
     """Save the answer in one statement if every rule allows it: the updated
-    answer and its attempt's deadline, or None when no row changed."""
+    answer and its attempt's deadline, or None when no row changed.
+
+    ``seb_free``: only if the attempt's quiz does not require Safe Exam Browser
+    (whose check needs the request: the caller's, on the slow path)."""
     if not all(
         fits_database_integer(i)
         for i in (attempt_id, trainee_id, question_id, seq or 0)
@@ -99,6 +104,7 @@ def answer_update(
         where=where,
         where_params=[question_id, *where_params],
         attempt_params=attempt_params,
+        seb_free=seb_free,
     )
     with connection.cursor() as cursor:
         cursor.execute(text, params)
@@ -173,7 +179,7 @@ class _Statement:
         )
 
     def update(
-        self, *, sets, set_params, where, where_params, attempt_params
+        self, *, sets, set_params, where, where_params, attempt_params, seb_free
     ) -> tuple[str, list]:
         columns = ", ".join(f"a.{f.column}" for f in _FIELDS)
         open_attempt = (
@@ -181,6 +187,12 @@ class _Statement:
             "AND t.trainee_id = %s AND t.state = %s "
             "AND (t.deadline IS NULL OR t.deadline >= %s)"
         )
+        if seb_free:
+            # The quiz by its primary key, in the same statement: no extra query.
+            open_attempt += (
+                f" AND NOT EXISTS (SELECT 1 FROM {_QUIZ} AS z "
+                "WHERE z.id = t.quiz_id AND z.seb_required)"
+            )
         conditions = " AND ".join(where)
         if self.postgres:
             return (

@@ -646,6 +646,7 @@ def answer_save(
     now: datetime,
     seq: int | None = None,
     struck: list[int] | None = None,
+    quiz_check: Callable[[Quiz], None] | None = None,
 ) -> AnswerSaved:
     """Autosave one answer (and its flag) while the attempt is open.
 
@@ -664,6 +665,12 @@ def answer_save(
     never overwrite a newer answer. Without ``seq`` (the no-JS form, old clients)
     the save applies and leaves the stored number as it is.
 
+    ``quiz_check`` is the caller's check of its request against the attempt's
+    quiz (the API's Safe Exam Browser check), which raises to refuse. Given it,
+    the one-statement path only saves in a quiz that does not require SEB (a
+    quiz without SEB costs no read); for one that does, the attempt and its quiz
+    are read and checked before the slow path saves.
+
     ``struck`` replaces the options struck out (``None`` leaves them as they are);
     a study aid only, never scored, and independent of the choice (a struck option
     may still be chosen).
@@ -676,6 +683,8 @@ def answer_save(
     """
     if attempt is not None:
         attempt_id, trainee_id = attempt.pk, attempt.trainee_id
+        if quiz_check is not None:
+            quiz_check(attempt.quiz)
     else:
         trainee_id = trainee.pk
     updated = answer_update(
@@ -687,6 +696,7 @@ def answer_save(
         flagged=flagged,
         seq=seq,
         now=now,
+        seb_free=attempt is None and quiz_check is not None,
     )
     if updated is not None:
         answer, deadline = updated
@@ -694,6 +704,8 @@ def answer_save(
         return AnswerSaved(answer=answer, applied=True, seconds_left=left)
     if attempt is None:
         attempt = attempt_for_trainee(trainee=trainee, attempt_id=attempt_id)
+        if quiz_check is not None:
+            quiz_check(attempt.quiz)
     return _answer_save_checked(
         attempt=attempt,
         question_id=question_id,

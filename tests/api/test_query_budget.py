@@ -17,7 +17,9 @@ Budgets, measured on SQLite (PostgreSQL runs the same statements):
 - save (3): session, user, and one conditional UPDATE of the answer
   (``services.answer_save_sql``): only if its attempt is the trainee's, in
   progress and within deadline plus grace (the attempt row read FOR SHARE on
-  PostgreSQL), the answer is not locked, the choices and strike-outs are its
+  PostgreSQL), its quiz does not require Safe Exam Browser (a sub-select by the
+  quiz's primary key; a SEB quiz's save takes the slow path, after the check of
+  its headers), the answer is not locked, the choices and strike-outs are its
   options and the seq is newer; it sets choices, flag, strike-outs, seq and time
   and RETURNs the row and the attempt's deadline. No scoped read of the attempt,
   no transaction. Only a refused or replayed save reads more (the slow path:

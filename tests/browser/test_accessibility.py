@@ -25,8 +25,11 @@ from quizzes.services.attempts import (
     attempt_finish,
     attempt_start,
 )
+from quizzes.services.seb import quiz_seb_file_set
 from tests.browser.conftest import ARTEFACTS, DESKTOP, PHONE
 from tests.browser.helpers import clock_seconds, on_question
+from tests.seb_requests import require_seb
+from tests.test_seb import fixture
 from tests.views.factories import quiz_with_questions
 
 # What a page looks like, not how it is stored: once is enough (tests/conftest.py).
@@ -77,6 +80,14 @@ def trainee_pages(trainee) -> dict[str, str]:
     tutor = attempt_start(trainee=trainee, quiz=tutor_quiz, now=now).attempt
     confirmed = _answer(tutor, 1, correct=False)
     answer_confirm(attempt=tutor, question_id=confirmed.question_id, now=timezone.now())
+
+    # A quiz that requires Safe Exam Browser, seen from this (other) browser: its
+    # page explains how to open it in SEB, and its attempt is a 403 page saying so.
+    seb_quiz = require_seb(quiz_with_questions(1, title="Routes exam in SEB"))
+    quiz_seb_file_set(
+        quiz=seb_quiz, name="exam.seb", content=fixture("exam.seb"), now=now
+    )
+    seb_sitting = attempt_start(trainee=trainee, quiz=seb_quiz, now=now).attempt
     return {
         "login": reverse("login"),
         "quiz list": reverse("home"),
@@ -88,6 +99,8 @@ def trainee_pages(trainee) -> dict[str, str]:
         "review": reverse("attempt_review", args=[done.pk]),
         "history": reverse("history"),
         "password change": reverse("password_change"),
+        "quiz page, Safe Exam Browser required": seb_quiz.get_absolute_url(),
+        "attempt, Safe Exam Browser refusal": seb_sitting.get_absolute_url(),
     }
 
 
@@ -96,7 +109,7 @@ def open_page(page: Page, login, trainee, name: str) -> None:
     if name != "login":
         login(trainee)
     page.goto(path)
-    if name.startswith("attempt"):
+    if name.startswith("attempt") and "Safe Exam Browser" not in name:
         expect(page.get_by_role("heading", name="Question 1 of")).to_be_visible()
 
 
@@ -138,6 +151,8 @@ PAGES = [
     "review",
     "history",
     "password change",
+    "quiz page, Safe Exam Browser required",
+    "attempt, Safe Exam Browser refusal",
 ]
 
 

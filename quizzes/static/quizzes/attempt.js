@@ -89,13 +89,25 @@
   }
 
   function errorMessage(response) {
+    return errorBody(response).then(function (body) {
+      return body.error;
+    });
+  }
+
+  // The API's refusal: its sentence, and its code when it has one (e.g.
+  // "seb_required": the quiz must be sat in Safe Exam Browser).
+  function errorBody(response) {
+    var fallback = "The server refused the request.";
     return response
       .json()
       .then(function (data) {
-        return (data && data.error) || "The server refused the request.";
+        return {
+          error: (data && data.error) || fallback,
+          code: (data && data.code) || null,
+        };
       })
       .catch(function () {
-        return "The server refused the request.";
+        return { error: fallback, code: null };
       });
   }
 
@@ -560,8 +572,8 @@
           retryLater();
           return null;
         }
-        return errorMessage(response).then(function (message) {
-          refused(entry, response.status, message);
+        return errorBody(response).then(function (body) {
+          refused(entry, response.status, body.error, body.code);
         });
       })
       .catch(function () {
@@ -594,7 +606,7 @@
     }, Promise.resolve());
   }
 
-  function refused(entry, status, message) {
+  function refused(entry, status, message, code) {
     if (status !== 401 && status !== 403) {
       dequeue(entry); // it can never be saved as it is: keeping it would loop
     }
@@ -611,7 +623,10 @@
       });
       return;
     }
-    if (status === 401 || status === 403) {
+    if (code === "seb_required") {
+      // Kept in the queue: saved once the page is open in Safe Exam Browser again.
+      setStatus("Not saved: " + message, true);
+    } else if (status === 401 || status === 403) {
       setStatus(
         "Not saved: you are logged out. Log in again, then reload this page. (" +
           message +
