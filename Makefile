@@ -41,15 +41,19 @@ run: seed
 	@$(MAKE) --no-print-directory dev-server
 
 # runserver, with the expiry scheduler beside it (quizzes/scheduler.py): attempts
-# whose time ran out are closed every minute, no cron needed. EXPIRY_SCHEDULER=0
-# leaves it out. It stops with the server, Ctrl-C included: the trap kills it, it
-# handles SIGINT itself, and it dies with this shell (--parent, PR_SET_PDEATHSIG).
+# whose time ran out are closed every minute, no cron needed; and the LMS grade
+# sender (lti_send_grades: grades whose post to an LMS failed, after their
+# back-off). EXPIRY_SCHEDULER=0 leaves both out. They stop with the server, Ctrl-C
+# included: the trap kills them, they handle SIGINT themselves, and they die with
+# this shell (--parent, PR_SET_PDEATHSIG).
 dev-server: $(BIN)/.installed
 	@case "$${EXPIRY_SCHEDULER:-1}" in \
 	  0|false|False|FALSE|no|No|NO|off|Off|OFF) ;; \
 	  *) $(MANAGE) close_expired_attempts --every 60 --parent $$$$ & \
 	     scheduler=$$!; \
-	     trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM ;; \
+	     $(MANAGE) lti_send_grades --every 60 --parent $$$$ & \
+	     grades=$$!; \
+	     trap 'kill $$scheduler $$grades 2>/dev/null' EXIT INT TERM ;; \
 	esac; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -38,14 +38,25 @@ control_socket_disable = True
 MANAGE = Path(__file__).resolve().parent / "manage.py"
 
 
+# Beside it, the same way, the LMS grade sender (quizzes/lti: ``lti_send_grades
+# --every 60``): a grade whose post to an LMS gradebook failed at submit is retried
+# after its back-off without a cron. EXPIRY_SCHEDULER=0 leaves both out.
+LOOPS = {
+    "expiry_scheduler": "close_expired_attempts",
+    "grade_sender": "lti_send_grades",
+}
+
+
 def when_ready(server):
-    server.expiry_scheduler = scheduler_start(manage=MANAGE)
+    for name, command in LOOPS.items():
+        setattr(server, name, scheduler_start(manage=MANAGE, command=command))
 
 
 def on_reload(server):
-    scheduler_stop(getattr(server, "expiry_scheduler", None))
-    server.expiry_scheduler = scheduler_start(manage=MANAGE)
+    on_exit(server)
+    when_ready(server)
 
 
 def on_exit(server):
-    scheduler_stop(getattr(server, "expiry_scheduler", None))
+    for name in LOOPS:
+        scheduler_stop(getattr(server, name, None))

@@ -380,6 +380,15 @@ def _grades(condition: Q) -> dict[tuple[int, int], float | None]:
     }
 
 
+def quiz_grades_of(*, quiz_id: int, trainee_ids) -> dict[int, float | None]:
+    """The grade of each of ``trainee_ids`` on one quiz (as on the progress pages),
+    by trainee id; a trainee with no finished attempt is left out. One query."""
+    condition = Q(
+        quiz_id=quiz_id, trainee_id__in=trainee_ids, state__in=FINISHED_STATES
+    )
+    return {trainee: grade for (trainee, _), grade in _grades(condition).items()}
+
+
 def quiz_results(*, filters: ProgressFilter) -> list[QuizResults]:
     """Per quiz: a histogram of the trainees' grades and how many pass.
 

@@ -100,13 +100,16 @@ def die_with_parent(parent_pid: int | None = None) -> Callable[[], bool]:
     return lambda: os.getppid() == parent
 
 
-def scheduler_command(*, manage: Path, parent_pid: int) -> list[str]:
+def scheduler_command(
+    *, manage: Path, parent_pid: int, command: str = "close_expired_attempts"
+) -> list[str]:
     """The child's command line: this Python, ``manage.py close_expired_attempts``
-    every minute, bound to ``parent_pid``."""
+    (or another loop with the same ``--every``/``--parent`` options, such as the
+    LMS grade sender) every minute, bound to ``parent_pid``."""
     return [
         sys.executable,
         str(manage),
-        "close_expired_attempts",
+        command,
         "--every",
         str(INTERVAL_SECONDS),
         "--parent",
@@ -115,16 +118,19 @@ def scheduler_command(*, manage: Path, parent_pid: int) -> list[str]:
 
 
 def scheduler_start(
-    *, manage: Path, environ: Mapping[str, str] = os.environ
+    *,
+    manage: Path,
+    environ: Mapping[str, str] = os.environ,
+    command: str = "close_expired_attempts",
 ) -> subprocess.Popen | None:
-    """Start the scheduler as a child of this process (the gunicorn master), or
-    None when ``EXPIRY_SCHEDULER`` turns it off. It inherits the environment, so it
-    runs with the server's settings and database."""
+    """Start the scheduler (``command``'s loop) as a child of this process (the
+    gunicorn master), or None when ``EXPIRY_SCHEDULER`` turns it off. It inherits
+    the environment, so it runs with the server's settings and database."""
     if not scheduler_enabled(environ):
-        logger.info("expiry scheduler: off (%s=0)", ENV_SWITCH)
+        logger.info("%s: off (%s=0)", command, ENV_SWITCH)
         return None
     return subprocess.Popen(
-        scheduler_command(manage=manage, parent_pid=os.getpid()),
+        scheduler_command(manage=manage, parent_pid=os.getpid(), command=command),
         cwd=manage.parent,
         env=dict(environ),
         stdin=subprocess.DEVNULL,

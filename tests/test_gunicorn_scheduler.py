@@ -110,3 +110,36 @@ def test_expiry_scheduler_0_leaves_gunicorn_without_one(monkeypatch):
     hooks["on_reload"](server)
     hooks["on_exit"](server)
     assert server.expiry_scheduler is None
+
+
+def test_gunicorn_also_runs_the_lms_grade_sender(monkeypatch):
+    """The hooks start ``lti_send_grades --every 60`` beside the expiry scheduler
+    (both bound to the master), and stop both."""
+    started = []
+
+    class FakeChild:
+        def __init__(self, argv, **kwargs):
+            started.append(argv[2:])
+            self.stopped = False
+
+        def poll(self):
+            return 0 if self.stopped else None
+
+        def terminate(self):
+            self.stopped = True
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.delenv("EXPIRY_SCHEDULER", raising=False)
+    monkeypatch.setattr("quizzes.scheduler.subprocess.Popen", FakeChild)
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    server = SimpleNamespace()
+    hooks["when_ready"](server)
+    parent = str(os.getpid())
+    assert started == [
+        ["close_expired_attempts", "--every", "60", "--parent", parent],
+        ["lti_send_grades", "--every", "60", "--parent", parent],
+    ]
+    hooks["on_exit"](server)
+    assert server.expiry_scheduler.stopped and server.grade_sender.stopped

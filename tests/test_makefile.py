@@ -98,15 +98,25 @@ def _dev_server(tmp_path, **env) -> tuple[subprocess.Popen, int]:
 def test_make_run_starts_the_expiry_scheduler_and_ctrl_c_stops_it_with_the_server(
     tmp_path,
 ):
-    """Beside runserver, one ``close_expired_attempts --every 60`` of this session;
-    Ctrl-C (SIGINT to the foreground group) stops the server and the scheduler, and
-    nothing of the session is left running."""
+    """Beside runserver, one ``close_expired_attempts --every 60`` of this session
+    (and the LMS grade sender, ``lti_send_grades --every 60``); Ctrl-C (SIGINT to
+    the foreground group) stops the server and both loops, and nothing of the
+    session is left running."""
     make, _ = _dev_server(tmp_path)
     try:
         [scheduler] = wait_until(
             lambda: schedulers(session=make.pid), timeout=30, what="the scheduler"
         )
         assert "--every 60" in cmdline(scheduler)
+        wait_until(
+            lambda: [
+                pid
+                for pid in processes(session=make.pid)
+                if "manage.py lti_send_grades --every 60" in cmdline(pid)
+            ],
+            timeout=30,
+            what="the grade sender",
+        )
         os.killpg(make.pid, signal.SIGINT)
         make.wait(timeout=60)
         wait_until(lambda: not alive(scheduler), timeout=15, what="its stop")

@@ -36,6 +36,7 @@ from quizzes.lti.keys import tool_jwks
 from quizzes.lti.launch import LaunchRefused, launch_apply
 from quizzes.lti.message import ToolMessageLaunch, launch_data_storage
 from quizzes.lti.models import Context
+from quizzes.lti.services.roster import RosterError, roster_sync
 from quizzes.lti.tool_conf import DbToolConf
 from quizzes.models import Trainee
 from quizzes.progress import trainees_with_progress
@@ -185,9 +186,9 @@ def course(request, context_id: int):
 
 
 def _roster_sync(*, context: Context, now) -> str:
-    """HOOK for the roster service (NRPS, helper C): import the course's members
-    into its cohort and return a one-line summary for the page."""
-    raise NotImplementedError("The roster service is not installed yet.")
+    """Import the course's members into its cohort (NRPS, ``services.roster``) and
+    return a one-line summary for the page."""
+    return f"Roster synced: {roster_sync(context=context, now=now)}."
 
 
 @login_required
@@ -197,8 +198,8 @@ def course_roster_sync(request, context_id: int):
     context = _instructed_context(request, context_id)
     try:
         summary = _roster_sync(context=context, now=timezone.now())
-    except NotImplementedError as error:
-        messages.warning(request, str(error))
+    except RosterError as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, summary)
     return redirect("lti:course", context_id=context.pk)

@@ -53,6 +53,7 @@ from quizzes.selectors import (
 from quizzes.services.answer_save_sql import answer_update, fits_database_integer
 from quizzes.services.question_versions import question_versions_current
 from quizzes.services.reviews import ReviewOutcome, reviews_record
+from quizzes.signals import grade_changed_on_commit
 from quizzes.spaced import CONFIDENCES, answer_is_correct
 from quizzes.splitting import subtree_end
 from quizzes.versions import content_key
@@ -943,6 +944,10 @@ def attempt_finish(*, attempt: Attempt, now: datetime) -> Attempt:
                 if a.choice_ids and a.locked_at is None
             ],
             now=attempt.finished_at,
+        )
+        # After the commit: a receiver (the LMS gradebook) reads the stored score.
+        grade_changed_on_commit(
+            pairs=[(attempt.trainee_id, attempt.quiz_id)], reason="finished"
         )
     logger.info(
         "attempt %s %s: %s/%s",

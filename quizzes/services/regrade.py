@@ -35,6 +35,7 @@ from quizzes.choices import AttemptState
 from quizzes.models import Answer, Attempt, AttemptRegrade, Question, Quiz
 from quizzes.scoring import answer_score, quiz_grade
 from quizzes.services.question_versions import question_versions_current
+from quizzes.signals import grade_changed_on_commit
 from quizzes.versions import content_key
 
 # Batches of ids per UPDATE: below SQLite's limit on a statement's variables.
@@ -157,6 +158,9 @@ def regrade_commit(
                 max_score=change.max_score,
             )
             for change in plan.changes
+        )
+        grade_changed_on_commit(
+            pairs=[(c.trainee_id, c.quiz_id) for c in plan.changes], reason="regraded"
         )
     return RegradeResult(changes=plan.changes, answers_repinned=repinned, logs=logs)
 

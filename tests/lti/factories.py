@@ -2,14 +2,18 @@
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
+from jwcrypto.jwk import JWK
 
 from quizzes.lti.models import (
     Context,
     Deployment,
+    GradePost,
     Identity,
     Membership,
     Platform,
     ResourceLink,
+    ToolKey,
 )
 from tests.factories import QuizFactory, UserFactory
 
@@ -82,3 +86,42 @@ class IdentityFactory(factory.django.DjangoModelFactory):
     issuer = "https://lms.example.edu"
     subject = factory.Sequence(lambda n: f"sub-{n}")
     user = factory.SubFactory(UserFactory)
+
+
+class GradePostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GradePost
+
+    resource_link = factory.SubFactory(ResourceLinkFactory)
+    user = factory.SubFactory(UserFactory)
+    score_given = 50
+    score_maximum = 100
+    updated_at = factory.LazyFunction(timezone.now)
+    next_try_at = factory.LazyFunction(timezone.now)
+
+
+def _new_key():
+    return JWK.generate(kty="RSA", size=2048)
+
+
+class ToolKeyFactory(factory.django.DjangoModelFactory):
+    """A real RSA key: the platform checks what it signs."""
+
+    class Meta:
+        model = ToolKey
+        exclude = ["jwk"]
+
+    jwk = factory.LazyFunction(_new_key)
+    kid = factory.LazyAttribute(lambda o: o.jwk.thumbprint())
+    private_key_pem = factory.LazyAttribute(
+        lambda o: o.jwk.export_to_pem(private_key=True, password=None).decode()
+    )
+    public_jwk = factory.LazyAttribute(
+        lambda o: {
+            **o.jwk.export_public(as_dict=True),
+            "kid": o.kid,
+            "alg": "RS256",
+            "use": "sig",
+        }
+    )
+    created_at = factory.LazyFunction(timezone.now)

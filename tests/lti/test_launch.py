@@ -237,12 +237,14 @@ def test_the_course_page_lists_the_cohort_with_progress(client, lms, quiz):
     assert "Ada Lovelace" in page.content.decode()
 
 
-def test_the_roster_sync_button_answers_until_the_service_exists(client, lms, quiz):
-    """The hook: a POST that says the roster service is not installed yet."""
+def test_the_roster_sync_button_says_why_a_roster_cannot_be_read(client, lms, quiz):
+    """The button runs the roster sync (``services.roster``); an LMS that cannot
+    send the roster is a clear message on the course page, not a 500."""
     launched(client, lms, quiz=quiz.slug, roles=[INSTRUCTOR])
     context = Context.objects.get()
     response = client.post(
         reverse("lti:course_roster_sync", args=[context.pk]), follow=True
     )
     assert response.status_code == 200
-    assert "roster service is not installed yet" in response.content.decode()
+    page = response.content.decode()
+    assert f"{context}: the LMS" in page and "roster" in page

@@ -27,7 +27,11 @@ from tests.factories import (
     QuizOverrideFactory,
     UserFactory,
 )
-from tests.lti.factories import IdentityFactory, ResourceLinkFactory
+from tests.lti.factories import (
+    GradePostFactory,
+    IdentityFactory,
+    ResourceLinkFactory,
+)
 
 PUBLIC = {
     "healthz",
@@ -147,8 +151,9 @@ def world(db):
     Group.objects.get_or_create(name="Spare group")
     # The LMS admin's object URLs are filled with these rows.
     tool_keys_rotate(now=quiz.created_at)
-    ResourceLinkFactory(quiz=quiz)
+    link = ResourceLinkFactory(quiz=quiz)
     IdentityFactory(user=trainee_b)
+    GradePostFactory(resource_link=link, user=trainee_b)
     who = {"username": "someone", "ip_address": "10.0.0.9", "user_agent": "x"}
     AccessAttempt.objects.create(**who, failures_since_start=1)
     AccessLog.objects.create(**who)

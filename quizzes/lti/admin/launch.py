@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from quizzes.lti.admin.roster import sync_roster
 from quizzes.lti.keys import RETIRED_KEY_GRACE, tool_keys_rotate
 from quizzes.lti.models import (
     Context,
@@ -191,6 +192,7 @@ class ContextAdmin(InstructorsMayView, admin.ModelAdmin):
     inlines = [MembershipInline]
     readonly_fields = ["group", "roster_synced_at"]
     raw_id_fields = ["deployment"]
+    actions = [sync_roster]
 
     def get_queryset(self, request):
         active = Q(memberships__active=True)

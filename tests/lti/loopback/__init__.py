@@ -1,0 +1,2 @@
+"""The loopback LMS the LTI tests launch from (``app``), and its controller
+(``harness``)."""
