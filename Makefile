@@ -42,10 +42,10 @@ run: seed
 
 # runserver, with the expiry scheduler beside it (quizzes/scheduler.py): attempts
 # whose time ran out are closed every minute, no cron needed; and the LMS grade
-# sender (lti_send_grades: grades whose post to an LMS failed, after their
-# back-off). EXPIRY_SCHEDULER=0 leaves both out. They stop with the server, Ctrl-C
-# included: the trap kills them, they handle SIGINT themselves, and they die with
-# this shell (--parent, PR_SET_PDEATHSIG).
+# sender (lti_send_grades: posts the queued grades to the LMS, and retries failed
+# ones after their back-off). EXPIRY_SCHEDULER=0 leaves both out. They stop with
+# the server, Ctrl-C included: the trap kills them, they handle SIGINT
+# themselves, and they die with this shell (--parent, PR_SET_PDEATHSIG).
 dev-server: $(BIN)/.installed
 	@case "$${EXPIRY_SCHEDULER:-1}" in \
 	  0|false|False|FALSE|no|No|NO|off|Off|OFF) ;; \

@@ -39,8 +39,9 @@ MANAGE = Path(__file__).resolve().parent / "manage.py"
 
 
 # Beside it, the same way, the LMS grade sender (quizzes/lti: ``lti_send_grades
-# --every 60``): a grade whose post to an LMS gradebook failed at submit is retried
-# after its back-off without a cron. EXPIRY_SCHEDULER=0 leaves both out.
+# --every 60``): it posts the grades that finished attempts and regrades queued
+# (no request waits on the LMS), and retries failed ones after their back-off,
+# without a cron. EXPIRY_SCHEDULER=0 leaves both out.
 LOOPS = {
     "expiry_scheduler": "close_expired_attempts",
     "grade_sender": "lti_send_grades",

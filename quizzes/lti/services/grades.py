@@ -5,8 +5,10 @@ an attempt finished, a regrade committed), ``grade_posts_upsert`` writes one
 ``GradePost`` per LMS link of that quiz in a course the trainee belongs to, holding
 the grade to send: the quiz's grade by its grading method (``quizzes.progress``,
 as on the progress pages), as ``score_given`` out of 100. ``grades_on_change``, the
-receiver, then tries to send them at once; what fails waits in the outbox and
-``grades_send_due`` (``manage.py lti_send_grades --every 60``) retries it.
+receiver, only writes the outbox: ``grades_send_due`` (``manage.py lti_send_grades
+--every 60``, run beside the server) sends it, and retries what fails. No request
+waits on the LMS: a slow or unreachable gradebook never holds a trainee's submit,
+and a regrade of a whole cohort is not hundreds of posts inside one admin request.
 
 Retries back off exponentially: the n-th failed try waits ``BACKOFF_BASE`` ×
 2^(n−1) (1, 2, 4 … 256 minutes, capped at ``BACKOFF_CAP``) and the ``MAX_TRIES``-th
@@ -15,8 +17,8 @@ each try is logged and its error kept in ``last_error``, shown in the admin,
 where "Retry now" starts the count again.
 
 Each try first claims its row by a conditional UPDATE (due, and not changed since
-it was read), so the submit's immediate send and the scheduler never post one
-grade twice at once; a grade that changes while it is being sent is sent again.
+it was read), so two senders (two servers' loops, or "Retry now" beside one) never post
+one grade twice at once; a grade that changes while it is being sent is sent again.
 """
 
 from __future__ import annotations
@@ -59,16 +61,14 @@ def backoff(tries: int) -> timedelta:
 
 def grades_on_change(sender, *, pairs, reason: str, **kwargs) -> None:
     """The ``grade_changed`` receiver: queue each trainee's new grade for the LMS
-    links of the quiz, then try to send them now (after the commit)."""
+    links of the quiz, due at once, for the sender's next pass (never sent here:
+    this runs inside the request that finished the attempt)."""
     now = timezone.now()
     by_quiz: dict[int, set[int]] = {}
     for trainee_id, quiz_id in pairs:
         by_quiz.setdefault(quiz_id, set()).add(trainee_id)
-    posts = []
     for quiz_id, trainee_ids in by_quiz.items():
-        posts += grade_posts_upsert(quiz_id=quiz_id, user_ids=trainee_ids, now=now)
-    for post in posts:
-        grade_post_send(post=post, now=now)
+        grade_posts_upsert(quiz_id=quiz_id, user_ids=trainee_ids, now=now)
 
 
 def _links_of(*, quiz_id: int, user_ids) -> list[tuple[ResourceLink, int]]:

@@ -67,6 +67,25 @@ def _sit(quiz, trainee, *, right: int, capture) -> None:
         )
     with capture(execute=True):
         attempt_finish(attempt=attempt, now=now + timedelta(seconds=30))
+    # The sender's pass (lti_send_grades, beside the server).
+    grades_send_due(now=timezone.now())
+
+
+def test_finishing_an_attempt_queues_the_grade_without_calling_the_lms(
+    loopback_lms, course, quiz, django_capture_on_commit_callbacks
+):
+    """The submit only writes the outbox, due at once: a slow or unreachable LMS
+    never holds the trainee's request; the sender's pass posts it."""
+    attempt = attempt_start(
+        trainee=course["ann"], quiz=quiz, now=timezone.now()
+    ).attempt
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt_finish(attempt=attempt, now=timezone.now())
+    post = GradePost.objects.get()
+    assert (post.status, post.tries, post.score_given) == ("pending", 0, 0)
+    assert loopback_lms.grades()["requests"] == []
+    assert grades_send_due(now=timezone.now()).sent == 1
+    assert len(loopback_lms.grades()["scores"]) == 1
 
 
 def test_a_finished_attempt_posts_the_grade_to_the_line_item(
