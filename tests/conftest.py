@@ -14,13 +14,16 @@ SEDATION_NOTES = ROOT / "tests" / "data" / "sedation-notes.txt"
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Every test starts with an empty cache: a cached item analysis is keyed by a
-    quiz's id, which a rolled-back test can hand to the next one."""
-    from django.core.cache import cache
+    """Every test starts with empty caches: a cached item analysis is keyed by a
+    quiz's id, which a rolled-back test can hand to the next one; an LTI nonce or
+    keyset must not outlive its test."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

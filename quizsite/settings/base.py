@@ -174,12 +174,33 @@ STORAGES = {
 # Optional Redis for the cache and the sessions; without it, the database holds
 # sessions and each process caches in memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The LTI launch's nonces, states and the platforms' cached keysets (quizzes/lti)
+# must be seen by every worker: the OIDC login that stores a nonce and the launch
+# that consumes it are two requests any two workers may serve, so a per-process
+# memory cache would refuse most launches. Redis when there is one; else files on
+# this machine (one node: several nodes share Redis, docs/scaling.md), whose delete
+# is atomic, as the single-use nonce needs.
+LTI_CACHE_DIR = os.environ.get("LTI_CACHE_DIR") or str(
+    Path(tempfile.gettempdir()) / "quizsite-lti-cache"
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "lti": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": LTI_CACHE_DIR,
+    },
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-        }
+        },
+        "lti": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "lti",
+        },
     }
     # cached_db: reads come from Redis, and a Redis restart in the middle of an
     # exam logs nobody out, because the sessions are also in the database.

@@ -17,3 +17,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# One LTI cache directory per test process, unless LTI_CACHE_DIR names one: the
+# two CI suites run side by side, and each test empties its caches
+# (tests/conftest.py).
+if not os.environ.get("LTI_CACHE_DIR"):
+    CACHES["lti"]["LOCATION"] = str(  # noqa: F405
+        Path(tempfile.gettempdir()) / f"quizsite-test-lti-cache-{os.getpid()}"
+    )

@@ -48,7 +48,7 @@ CLOCK_SKEW = timedelta(seconds=60)
 JWKS_CACHE_SECONDS = 3600
 JWKS_REFETCH_INTERVAL = 60
 JWKS_TIMEOUT = 5  # seconds
-CACHE = "default"
+CACHE = "lti"  # shared by every worker (settings: CACHES)
 
 CLAIM_DEPLOYMENT = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 
