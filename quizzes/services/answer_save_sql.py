@@ -42,6 +42,8 @@ _QUESTION = Question._meta.db_table
 _VERSION = QuestionVersion._meta.db_table
 _QUIZ = Quiz._meta.db_table
 _FIELDS = [f for f in Answer._meta.concrete_fields]
+_ATTNAMES = [f.attname for f in _FIELDS]
+_CONVERTERS: dict[str, list[list[tuple]]] = {}
 
 
 def answer_update(
@@ -111,10 +113,10 @@ def answer_update(
         row = cursor.fetchone()
     if row is None:
         return None
-    values = [_convert(f, v, _ANSWER) for f, v in zip(_FIELDS, row, strict=False)]
-    answer = Answer.from_db(connection.alias, [f.attname for f in _FIELDS], values)
-    deadline = _convert(Attempt._meta.get_field("deadline"), row[-1], _ATTEMPT)
-    return answer, deadline
+    converters = _row_converters()
+    values = [_convert(value, converters[i], connection) for i, value in enumerate(row)]
+    answer = Answer.from_db(connection.alias, _ATTNAMES, values[:-1])
+    return answer, values[-1]
 
 
 def fits_database_integer(value: int) -> bool:
@@ -123,12 +125,30 @@ def fits_database_integer(value: int) -> bool:
     return -(2**63) <= value < 2**63
 
 
-def _convert(field, value, table: str):
-    """A column as the ORM would read it (JSON text parsed, SQLite's datetimes)."""
-    column = field.get_col(table)
-    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(
-        connection
-    ):
+def _row_converters() -> list[list[tuple]]:
+    """For each column the UPDATE returns (the answer's, then the deadline), the
+    converters the ORM applies to it (JSON text parsed, SQLite's datetimes), with
+    the column they take. Looked up once per vendor: finding them cost more than
+    applying them, on every save (docs/performance.md)."""
+    found = _CONVERTERS.get(connection.vendor)
+    if found is None:
+        columns = [f.get_col(_ANSWER) for f in _FIELDS]
+        columns.append(Attempt._meta.get_field("deadline").get_col(_ATTEMPT))
+        found = [
+            [
+                (converter, column)
+                for converter in connection.ops.get_db_converters(column)
+                + column.field.get_db_converters(connection)
+            ]
+            for column in columns
+        ]
+        _CONVERTERS[connection.vendor] = found
+    return found
+
+
+def _convert(value, converters: list[tuple], connection):
+    """A column as the ORM would read it."""
+    for converter, column in converters:
         value = converter(value, column, connection)
     return value
 

@@ -16,6 +16,7 @@ import json
 import shutil
 import subprocess
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-for-tests"
 DB = "django.contrib.sessions.backends.db"
+ONE_STATEMENT_DB = "quizsite.sessions"
 CACHED_DB = "django.contrib.sessions.backends.cached_db"
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -84,13 +86,17 @@ def on_redis(settings, redis_url):
     cache.clear()
 
 
-@pytest.fixture(params=["db", "cached_db", "cached_db on Redis"])
+@pytest.fixture(params=["quizsite.sessions", "db", "cached_db", "cached_db on Redis"])
 def engine(request, settings):
-    """Each session engine the settings can choose."""
+    """Each session engine the settings can choose, and Django's own db engine."""
     if request.param == "cached_db on Redis":
         request.getfixturevalue("on_redis")
     else:
-        settings.SESSION_ENGINE = DB if request.param == "db" else CACHED_DB
+        settings.SESSION_ENGINE = {
+            "quizsite.sessions": ONE_STATEMENT_DB,
+            "db": DB,
+            "cached_db": CACHED_DB,
+        }[request.param]
     return request.param
 
 
@@ -198,6 +204,49 @@ def test_a_password_set_by_an_instructor_logs_the_trainee_out_on_redis(on_redis)
     trainee.set_password("another-pw-for-tests")
     trainee.save()
     assert client.get("/").status_code == 302
+
+
+def test_without_redis_the_session_is_read_in_one_hand_written_statement(settings):
+    """Without REDIS_URL the settings choose quizsite.sessions: a request reads its
+    session with one SELECT of the key's data, not yet expired, as Django's db
+    engine does, without compiling it through the ORM each time."""
+    assert settings.SESSION_ENGINE == ONE_STATEMENT_DB
+    client = Client()
+    log_in(client, UserFactory(username="alice"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/history/").status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert len(reads) == 1
+    assert reads[0].startswith("SELECT session_data FROM ")
+    assert "expire_date >" in reads[0]
+
+
+def test_an_expired_session_in_the_database_is_not_read(settings):
+    """A session past its expiry date logs nobody in, though its row is still
+    there (``clearsessions`` has not run yet)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    settings.SESSION_ENGINE = ONE_STATEMENT_DB
+    client = Client()
+    log_in(client, UserFactory(username="alice"))
+    key = client.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get("/history/").url.startswith("/accounts/login/")
+
+
+def test_logging_out_ends_the_session_at_once_in_the_database(settings):
+    """After a logout the old session cookie is worth nothing: the row is gone."""
+    settings.SESSION_ENGINE = ONE_STATEMENT_DB
+    client = Client()
+    log_in(client, UserFactory(username="alice"))
+    key = client.cookies["sessionid"].value
+    assert client.post("/accounts/logout/").status_code in (200, 302)
+    replay = Client()
+    replay.cookies["sessionid"] = key
+    assert replay.get("/history/").url.startswith("/accounts/login/")
 
 
 def _store(key: str):
