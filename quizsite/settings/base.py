@@ -148,10 +148,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # only executed, which halved PostgreSQL's CPU per answer save (2.0 -> 0.9 ms,
     # docs/performance.md). Django turns preparing off unless asked (for
     # transaction-pooling PgBouncer before 1.21: set its max_prepared_statements).
-    DATABASES["default"]["OPTIONS"] = {
-        "server_side_binding": True,
-        "prepare_threshold": 5,
-    }
+    # (Added to what DATABASE_URL sets, such as sslmode.)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {
