@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookies
 from collections.abc import Callable
 
 from django.conf import settings
@@ -198,3 +199,33 @@ def refusal_response(request: HttpRequest, refusal: BadBody) -> HttpResponse:
         {"status": refusal.status, "message": refusal.message},
     )
     return HttpResponse(html, status=refusal.status)
+
+
+# Python's cookie morsels learn the Partitioned attribute only in 3.14: until
+# then it is registered here, as a flag (no value), the way pylti1p3 registers
+# SameSite for old Pythons.
+if "partitioned" not in http.cookies.Morsel._reserved:  # pragma: no branch
+    http.cookies.Morsel._reserved["partitioned"] = "Partitioned"
+    http.cookies.Morsel._flags.add("partitioned")
+
+
+class PartitionedCookies:
+    """Marks every ``SameSite=None; Secure`` cookie ``Partitioned`` (CHIPS).
+
+    Those are the cookies production sends so that the site works inside an LMS's
+    iframe (an LTI launch, quizzes/lti). A browser that blocks third-party cookies
+    (Chromium's default in some builds, Safari, Firefox's strict mode) drops them
+    there, and the launch fails ("state not found") or the trainee is logged out
+    on the next page. A partitioned cookie is kept, for that LMS's pages only; at
+    the top level it is an ordinary cookie of this site.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        for morsel in response.cookies.values():
+            if morsel["secure"] and str(morsel["samesite"]).lower() == "none":
+                morsel["partitioned"] = True
+        return response

@@ -25,6 +25,12 @@ What it misses, added here:
 - the JWKS is fetched without a timeout: here with ``JWKS_TIMEOUT``;
 - claims of the wrong JSON type (a number as ``nonce``, a list as ``sub``) are
   refused before use instead of raising a TypeError (a 500).
+
+The state cookie follows the site's cookie policy (``StateCookies``): pylti1p3
+makes it ``SameSite=None; Secure`` only when the request itself is https, which a
+TLS proxy without ``X-Forwarded-Proto`` hides; here it is also when the session
+cookie is Secure (production), as a launch inside an LMS iframe on another site
+needs.
 """
 
 from __future__ import annotations
@@ -34,9 +40,12 @@ from datetime import timedelta
 
 import jwt
 import requests
+from django.conf import settings
 from django.core.cache import caches
 from pylti1p3.contrib.django import DjangoMessageLaunch
+from pylti1p3.contrib.django.cookie import DjangoCookieService
 from pylti1p3.contrib.django.launch_data_storage.cache import DjangoCacheDataStorage
+from pylti1p3.contrib.django.request import DjangoRequest
 from pylti1p3.exception import (
     LtiException,
     LtiInvalidNonceException,
@@ -63,6 +72,30 @@ class LaunchDataStorage(DjangoCacheDataStorage):
 
 def launch_data_storage() -> LaunchDataStorage:
     return LaunchDataStorage(cache_name=CACHE)
+
+
+class StateCookies(DjangoCookieService):
+    """pylti1p3's state cookie, ``SameSite=None; Secure`` whenever our session
+    cookie is Secure: the launch is a cross-site POST from the LMS, inside its
+    iframe too, and a Lax cookie is not sent with it."""
+
+    def update_response(self, response):
+        cross_site = self._request.is_secure() or settings.SESSION_COOKIE_SECURE
+        for key, cookie in self._cookie_data_to_set.items():
+            response.set_cookie(
+                key,
+                value=cookie["value"],
+                max_age=cookie["exp"],
+                secure=cross_site,
+                httponly=True,
+                path="/",
+                samesite="None" if cross_site else "Lax",
+            )
+
+
+def state_cookies(request, *, post_only: bool = False) -> StateCookies:
+    """The state cookie service for a login (GET or POST) or a launch (POST)."""
+    return StateCookies(DjangoRequest(request, post_only=post_only))
 
 
 class ToolMessageLaunch(DjangoMessageLaunch):

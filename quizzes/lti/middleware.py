@@ -15,6 +15,7 @@ never names; and reading the registrations would cost a query on every page.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -52,13 +53,25 @@ class LtiFrameAncestorsMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.origins = frame_ancestors(getattr(settings, "LTI_FRAME_ANCESTORS", ()))
+        _checked_origins(_setting())  # a wrong value stops the start
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.origins and not request.path.startswith(NEVER_FRAMED):
+        # Read per request (the check is cached), so that a changed setting holds
+        # at once: the tests frame a running server under a new setting.
+        origins = _checked_origins(_setting())
+        if origins and not request.path.startswith(NEVER_FRAMED):
             response.xframe_options_exempt = True
             replace = dict(getattr(response, "_csp_replace", None) or {})
-            replace["frame-ancestors"] = list(self.origins)
+            replace["frame-ancestors"] = list(origins)
             response._csp_replace = replace
         return response
+
+
+def _setting() -> tuple[str, ...]:
+    return tuple(getattr(settings, "LTI_FRAME_ANCESTORS", ()))
+
+
+@functools.lru_cache(maxsize=8)
+def _checked_origins(values: tuple[str, ...]) -> tuple[str, ...]:
+    return frame_ancestors(values)

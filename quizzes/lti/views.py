@@ -34,7 +34,7 @@ from quizzes.lti.deep_linking import (
 )
 from quizzes.lti.keys import tool_jwks
 from quizzes.lti.launch import LaunchRefused, launch_apply
-from quizzes.lti.message import ToolMessageLaunch, launch_data_storage
+from quizzes.lti.message import ToolMessageLaunch, launch_data_storage, state_cookies
 from quizzes.lti.models import Context
 from quizzes.lti.services.roster import RosterError, roster_sync
 from quizzes.lti.tool_conf import DbToolConf
@@ -73,7 +73,10 @@ def oidc_login(request):
     """OIDC third-party login initiation: send the browser back to the platform's
     authorization endpoint with a state (also set as a cookie) and a nonce."""
     oidc = DjangoOIDCLogin(
-        request, DbToolConf(), launch_data_storage=launch_data_storage()
+        request,
+        DbToolConf(),
+        cookie_service=state_cookies(request),
+        launch_data_storage=launch_data_storage(),
     )
     try:
         return oidc.redirect(request.build_absolute_uri(reverse("lti:launch")))
@@ -97,7 +100,10 @@ def launch(request):
     a learner on the linked quiz, an instructor on the course page."""
     tool_conf = DbToolConf()
     message = ToolMessageLaunch(
-        request, tool_conf, launch_data_storage=launch_data_storage()
+        request,
+        tool_conf,
+        cookie_service=state_cookies(request, post_only=True),
+        launch_data_storage=launch_data_storage(),
     )
     try:
         claims = message.get_launch_data()

@@ -106,6 +106,43 @@ def test_a_learner_launches_sits_a_timed_quiz_and_the_score_reaches_the_lms(
     assert GradePost.objects.get(user=ann).status == GradePost.Status.SENT
 
 
+def test_a_launch_inside_the_lms_iframe_signs_in_and_the_answers_save(
+    loopback_lms, tool, page, settings
+):
+    """Embedded in the LMS's page (an iframe, as Moodle's "Embed"): the login, the
+    launch and the quiz pages are framed by the LMS, which LTI_FRAME_ANCESTORS
+    lists; the launch signs Ann in inside the frame and her answer autosaves."""
+    quiz = quiz_with_questions(2, title="Airway", time_limit=timedelta(minutes=5))
+    urls = loopback_lms.configure(
+        tool_url=tool.url,
+        members=[member("u-ann", given_name="Ann", family_name="Lee")],
+        links={"link-1": {"title": "Airway quiz", "custom": {"quiz": quiz.slug}}},
+    )
+    register(urls)
+    settings.LTI_FRAME_ANCESTORS = [loopback_lms.url]
+    # Production's cookies (quizsite/settings/production.py with HTTPS on): the tool
+    # (localhost) and the LMS (127.0.0.1) are two sites, so inside the frame only
+    # SameSite=None cookies flow; those must be Secure, which Chromium accepts from
+    # http://localhost (a secure context) without TLS; and this Chromium blocks
+    # third-party cookies, so they must also be Partitioned (PartitionedCookies).
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SESSION_COOKIE_SAMESITE = settings.CSRF_COOKIE_SAMESITE = "None"
+
+    page.goto(loopback_lms.embedded_url(user="u-ann", link="link-1"))
+    tool_frame = page.frame_locator('iframe[title="Quiz tool"]')
+    tool_frame.get_by_role("button", name="Start attempt 1").click()
+    expect(tool_frame.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+    with page.expect_response(
+        lambda r: "/api/attempts/" in r.url and r.request.method == "PUT"
+    ) as saved:
+        tool_frame.get_by_text("Intramuscular 1", exact=True).click()
+    assert saved.value.status == 200
+
+    ann = Identity.objects.get(issuer=urls["issuer"], subject="u-ann").user
+    attempt = Attempt.objects.get(trainee=ann, quiz=quiz)
+    assert [a.choice_ids != [] for a in attempt.answers.all()].count(True) == 1
+
+
 def test_an_instructor_deep_links_a_quiz_and_its_link_opens_it(
     loopback_lms, tool, page
 ):

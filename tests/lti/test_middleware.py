@@ -81,3 +81,34 @@ def test_production_cookies_are_samesite_none_and_secure_over_https():
         "False",
         "False",
     ], result.stderr
+
+
+@override_settings(
+    SESSION_COOKIE_SECURE=True,
+    SESSION_COOKIE_SAMESITE="None",
+    CSRF_COOKIE_SECURE=True,
+    CSRF_COOKIE_SAMESITE="None",
+)
+def test_cross_site_cookies_are_partitioned_for_browsers_blocking_third_party(
+    client, django_user_model
+):
+    """Production's SameSite=None; Secure session and CSRF cookies are also
+    Partitioned (CHIPS): a browser that blocks third-party cookies keeps them
+    inside the LMS's iframe, for that LMS only."""
+    django_user_model.objects.create_user("ann", password="pw-for-test-only")
+    page = client.get("/accounts/login/")
+    csrf = page.cookies["csrftoken"]
+    assert csrf["partitioned"] and csrf["samesite"] == "None" and csrf["secure"]
+    response = client.post(
+        "/accounts/login/",
+        {"username": "ann", "password": "pw-for-test-only"},
+        HTTP_X_CSRFTOKEN=csrf.value,
+    )
+    session = response.cookies["sessionid"]
+    assert "Partitioned" in session.output()
+
+
+@override_settings(SESSION_COOKIE_SECURE=False, SESSION_COOKIE_SAMESITE="Lax")
+def test_same_site_cookies_are_not_partitioned(client, django_user_model):
+    """Over plain HTTP (Lax, not Secure) cookies stay as Django sets them."""
+    assert "Partitioned" not in client.get("/accounts/login/").cookies.output()

@@ -549,8 +549,22 @@ def course(request):
     return HttpResponse(f"<h1>{title}</h1><ul>{''.join(rows)}</ul>")
 
 
+def course_embedded(request):
+    """``/course/embedded?user=U&link=L``: the LMS's page showing link L to user U
+    inside an iframe, as Moodle's "Embed" and Canvas's default placements do."""
+    query = urlencode(
+        {"user": request.GET.get("user", ""), "link": request.GET.get("link", "")}
+    )
+    return HttpResponse(
+        "<!doctype html><title>Course</title><h1>Embedded tool</h1>"
+        f'<iframe title="Quiz tool" src="/course/launch?{query}" '
+        'style="width:100%;height:700px"></iframe>'
+    )
+
+
 urlpatterns = [
     path("course", course),
+    path("course/embedded", course_embedded),
     path("course/launch", course_launch),
     path("auth", auth),
     path("jwks.json", jwks),

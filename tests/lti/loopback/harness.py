@@ -112,6 +112,10 @@ class LoopbackPlatform:
         query = f"user={user}&link={link}" + ("&deep=1" if deep else "")
         return f"{self.url}/course/launch?{query}"
 
+    def embedded_url(self, *, user: str, link: str) -> str:
+        """The LMS page that shows ``link`` to ``user`` inside an iframe."""
+        return f"{self.url}/course/embedded?user={user}&link={link}"
+
     def _call(self, path: str, payload=None) -> dict:
         data = None if payload is None else json.dumps(payload).encode()
         request = Request(self.url + path, data=data, method="POST" if data else "GET")
