@@ -89,7 +89,9 @@ class StateCookies(DjangoCookieService):
                 secure=cross_site,
                 httponly=True,
                 path="/",
-                samesite="None" if cross_site else "Lax",
+                # Over plain HTTP (development), no attribute, as pylti1p3 does:
+                # the browser's default lets a top-level POST carry it.
+                samesite="None" if cross_site else None,
             )
 
 

@@ -7,10 +7,9 @@
   quiz in its custom claim, and a launch of that new link lands on the quiz;
 - a roster sync imports the LMS's members.
 
-Over plain HTTP on 127.0.0.1: the tool and the LMS differ by port only, which makes
-them the same site, so the browser sends the tool's SameSite=Lax cookies on the
-LMS's cross-origin form post (production needs SameSite=None; Secure, for an LMS on
-another site).
+Over plain HTTP, with production's cookies: the LMS on 127.0.0.1, the tool on
+localhost (``live_server``), two sites, as an LMS and the tool are in production
+(see ``production_cookies``).
 """
 
 from __future__ import annotations
@@ -29,6 +28,18 @@ from tests.lti.loopback.harness import INSTRUCTOR, member
 from tests.views.factories import quiz_with_questions
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def production_cookies(settings):
+    """Production's cookies (quizsite/settings/production.py with HTTPS on). The
+    tool (localhost) and the LMS (127.0.0.1) are two sites, so a launch's post and
+    everything inside the LMS's iframe carry only SameSite=None cookies; those must
+    be Secure, which Chromium accepts from http://localhost (a secure context)
+    without TLS; and this Chromium blocks third-party cookies, so inside the frame
+    they must also be Partitioned (quizsite.middleware.PartitionedCookies)."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SESSION_COOKIE_SAMESITE = settings.CSRF_COOKIE_SAMESITE = "None"
 
 
 @pytest.fixture
@@ -120,13 +131,6 @@ def test_a_launch_inside_the_lms_iframe_signs_in_and_the_answers_save(
     )
     register(urls)
     settings.LTI_FRAME_ANCESTORS = [loopback_lms.url]
-    # Production's cookies (quizsite/settings/production.py with HTTPS on): the tool
-    # (localhost) and the LMS (127.0.0.1) are two sites, so inside the frame only
-    # SameSite=None cookies flow; those must be Secure, which Chromium accepts from
-    # http://localhost (a secure context) without TLS; and this Chromium blocks
-    # third-party cookies, so they must also be Partitioned (PartitionedCookies).
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
-    settings.SESSION_COOKIE_SAMESITE = settings.CSRF_COOKIE_SAMESITE = "None"
 
     page.goto(loopback_lms.embedded_url(user="u-ann", link="link-1"))
     tool_frame = page.frame_locator('iframe[title="Quiz tool"]')
