@@ -199,11 +199,7 @@ def _names_update(user, claims: dict) -> None:
         "last_name": _text(claims.get("family_name"), 150),
         "email": email,
     }
-    changed = [f for f, v in values.items() if v and getattr(user, f) != v]
-    for field in changed:
-        setattr(user, field, values[field])
-    if changed:
-        user.save(update_fields=changed)
+    _refresh(user, values)
 
 
 def _context_upsert(
@@ -244,11 +240,7 @@ def _context_upsert(
         "memberships_url": memberships_url,
         "lineitems_url": lineitems_url,
     }
-    changed = [f for f, v in values.items() if v and getattr(context, f) != v]
-    for field in changed:
-        setattr(context, field, values[field])
-    if changed:
-        context.save(update_fields=changed)
+    _refresh(context, values)
     return context
 
 
@@ -287,11 +279,7 @@ def _resource_link_upsert(*, context: Context, claims: dict) -> ResourceLink | N
             lineitem_url=lineitem_url,
         )
     values = {"title": title, "lineitem_url": lineitem_url}
-    changed = [f for f, v in values.items() if v and getattr(link, f) != v]
-    for field in changed:
-        setattr(link, field, values[field])
-    if changed:
-        link.save(update_fields=changed)
+    _refresh(link, values)
     return link
 
 
@@ -299,3 +287,13 @@ def _linked_quiz(slug: object) -> Quiz | None:
     if not isinstance(slug, str) or not slug:
         return None
     return assigned_quizzes().filter(slug=slug).first()
+
+
+def _refresh(row, values: dict) -> None:
+    """Store what the LMS now says of ``row``: each non-empty value that differs
+    (an LMS that leaves a claim out does not blank what an earlier launch gave)."""
+    changed = [f for f, v in values.items() if v and getattr(row, f) != v]
+    for field in changed:
+        setattr(row, field, values[field])
+    if changed:
+        row.save(update_fields=changed)
