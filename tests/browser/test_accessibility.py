@@ -100,7 +100,7 @@ def trainee_pages(trainee) -> dict[str, str]:
         "history": reverse("history"),
         "password change": reverse("password_change"),
         "quiz page, Safe Exam Browser required": seb_quiz.get_absolute_url(),
-        "attempt, Safe Exam Browser refusal": seb_sitting.get_absolute_url(),
+        "Safe Exam Browser refusal of an attempt": seb_sitting.get_absolute_url(),
     }
 
 
@@ -152,7 +152,7 @@ PAGES = [
     "history",
     "password change",
     "quiz page, Safe Exam Browser required",
-    "attempt, Safe Exam Browser refusal",
+    "Safe Exam Browser refusal of an attempt",
 ]
 
 

@@ -11,24 +11,11 @@ from django.utils import timezone
 
 from quizzes.lti.keys import tool_jwks
 from quizzes.lti.models import Platform
-from tests.browser.conftest import (  # noqa: F401  (for test_end_to_end)
-    browser,
-    context,
-    page,
-    playwright,
-)
 from tests.lti.factories import ContextFactory, DeploymentFactory, ToolKeyFactory
-from tests.lti.loopback.harness import LoopbackPlatform
+from tests.lti.loopback.harness import (  # noqa: F401  (the loopback_lms fixture)
+    loopback_lms_fixture,
+)
 from tests.lti.platform import JwksServer, TestPlatform
-
-
-@pytest.fixture(scope="module")
-def loopback_lms():
-    """The loopback LMS, one process per test module (each test configures it)."""
-    platform = LoopbackPlatform()
-    platform.start()
-    yield platform
-    platform.stop()
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ import threading
 from pathlib import Path
 from urllib.request import Request, urlopen
 
+import pytest
+
 from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -128,3 +130,16 @@ class LoopbackPlatform:
             if "Listening at:" in line:
                 ready.set()
         ready.set()
+
+
+# Named apart from the fixture, so that a module importing it can take
+# ``loopback_lms`` as an argument without redefining the import.
+@pytest.fixture(scope="module", name="loopback_lms")
+def loopback_lms_fixture():
+    """The loopback LMS, one process per test module (each test configures it).
+    Imported by tests/lti/conftest.py and by the browser tests that launch from
+    it (tests/browser/test_lti_end_to_end.py)."""
+    platform = LoopbackPlatform()
+    platform.start()
+    yield platform
+    platform.stop()

@@ -24,7 +24,11 @@ from quizzes.choices import AttemptState
 from quizzes.lti.models import Context, GradePost, Identity, Membership
 from quizzes.models import Attempt
 from tests.browser.helpers import autosaved, on_question
-from tests.lti.loopback.harness import INSTRUCTOR, member
+from tests.lti.loopback.harness import (  # noqa: F401  (the loopback_lms fixture)
+    INSTRUCTOR,
+    loopback_lms_fixture,
+    member,
+)
 from tests.views.factories import quiz_with_questions
 
 pytestmark = pytest.mark.django_db(transaction=True)
