@@ -334,7 +334,14 @@ def test_the_submit_page_sends_what_an_outage_left_queued(
     saves_restored(context, cut)
     with page.expect_response(lambda r: r.request.method == "PUT") as saved:
         page.goto(f"/attempts/{attempt.pk}/submit/")
-    assert saved.value.json()["applied"]
+    # The submit page sent the queued change: its choice and its number. (Not
+    # `applied`: a retry the closing tab had in flight can be let through once the
+    # switch is off, and reach the server first; the replay is then "not applied",
+    # by design, as in the real case of a reply lost on the way back.)
+    nasal = answer_row(attempt, 2).question.choices.get(text="Nasal 2")
+    sent = saved.value.request.post_data_json
+    assert (sent["choices"], sent["seq"]) == ([nasal.pk], 1)
+    assert saved.value.status == 200
     assert chosen_texts(answer_row(attempt, 2)) == ["Nasal 2"]
     # The entry leaves the queue once the reply is read.
     page.wait_for_function(
